@@ -1,0 +1,55 @@
+# The two commands: `make run` and `make test`. Everything else is a step they use.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+
+.PHONY: run test install migrate demo lint bench serve worker beat clean
+
+run: install migrate demo
+	@echo "Serving web, worker and scheduler at http://127.0.0.1:8000 (Ctrl-C stops all three)"
+	$(BIN)/honcho start -f Procfile
+
+test: install
+	$(BIN)/ruff check .
+	$(MANAGE) makemigrations --check --dry-run
+	$(BIN)/pytest
+
+install: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || (echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@mkdir -p var
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+demo: migrate
+	$(MANAGE) load_demo
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(PY) -m bench
+
+# The Procfile's processes, one at a time (honcho runs all three for `make run`).
+serve:
+	$(MANAGE) runserver 127.0.0.1:8000
+worker:
+	$(BIN)/celery -A config worker --loglevel=info --concurrency=2
+beat:
+	$(BIN)/celery -A config beat --loglevel=info --schedule=var/celerybeat-schedule
+
+clean:
+	rm -rf $(VENV) node_modules var

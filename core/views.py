@@ -1,0 +1,90 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.generic import FormView, TemplateView
+
+
+class PermissionRequiredMixin(LoginRequiredMixin):
+    """Anonymous visitors go to the login page; others need ``permission(user)`` to hold.
+
+    ``permission`` is declared on the view as data (a function of the user), so a reader sees
+    who may use a page without reading its code.
+    """
+
+    permission = None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if self.permission is not None and not type(self).permission(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ServiceFormView(FormView):
+    """A form whose valid data goes to a service; the service's errors land beside the fields.
+
+    Subclasses implement ``perform(form)``, which calls the service and returns the object.
+    """
+
+    success_message = None
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            self.object = self.perform(form)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        if self.success_message:
+            messages.success(self.request, self.success_message.format(object=self.object))
+        return redirect(self.get_success_url())
+
+    def get_success_url(self):
+        return self.object.get_absolute_url()
+
+
+class HomeView(TemplateView):
+    """The front door: staff and evaluators go to the programs, a coalition to its home."""
+
+    template_name = "core/home.html"
+
+    def get(self, request, *args, **kwargs):
+        user = request.user
+        if user.is_authenticated:
+            if user.can_view_program_data:
+                return redirect("coalitions:program-list")
+            if getattr(user, "membership", None) is not None:
+                return redirect("coalitions:my-coalition")
+        return super().get(request, *args, **kwargs)
+
+
+def healthz(request):
+    """200 when the database (and the broker, when one is configured) answer; else 503."""
+    checks = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as error:
+        checks["database"] = f"error: {error.__class__.__name__}"
+    if settings.REDIS_URL:
+        try:
+            import redis
+
+            redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+            checks["broker"] = "ok"
+        except Exception as error:
+            checks["broker"] = f"error: {error.__class__.__name__}"
+    else:
+        checks["broker"] = "filesystem (embedded)"
+    healthy = all(not value.startswith("error") for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
