@@ -19,6 +19,7 @@ class ProgramForm(ModelForm):
 
 
 class CoalitionForm(ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
     states = forms.MultipleChoiceField(
         label="State(s)",
         choices=US_STATES,

@@ -23,7 +23,7 @@ def program_list():
     return Program.objects.annotate(
         support_taken=_seat_count(Enrollment.Tier.SUPPORT),
         intensive_taken=_seat_count(Enrollment.Tier.INTENSIVE),
-    )
+    ).order_by(*Program._meta.ordering)  # an aggregate drops Meta.ordering
 
 
 def program_get(code):

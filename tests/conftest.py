@@ -1,0 +1,150 @@
+"""Shared fixtures, and the rule for tests that need a real service.
+
+A test marked ``postgres``, ``celery_worker`` or ``browser`` runs when its service is there.
+Without it the test is skipped with the reason, and the summary lists every such skip; with
+``REQUIRE_SERVICES=1`` (CI) a missing service fails the test instead.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+
+from accounts.roles import EVALUATOR, PROGRAM_STAFF
+from coalitions.models import Membership
+from config.celery import app as celery_app
+
+from . import factories
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def _redis_reachable():
+    if not settings.REDIS_URL:
+        return False, "REDIS_URL is not set"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        return False, f"Redis at REDIS_URL does not answer ({error})"
+    return True, ""
+
+
+SERVICES = {
+    "postgres": lambda: (
+        (True, "") if settings.USING_POSTGRES else (False, "DATABASE_URL is not PostgreSQL")
+    ),
+    "celery_worker": _redis_reachable,
+    "browser": lambda: (
+        (True, "") if CHROMIUM.exists() or shutil.which("chromium") else
+        (False, "Chromium is not installed at /usr/bin/chromium (apt-get install chromium)")
+    ),
+}
+_service_state = {}
+_skipped_for_service = []
+
+
+def pytest_configure(config):
+    # Ordinary tests run tasks eagerly; tests marked celery_worker switch to the real broker.
+    celery_app.conf.task_always_eager = True
+
+
+def pytest_runtest_setup(item):
+    for marker, probe in SERVICES.items():
+        if item.get_closest_marker(marker) is None:
+            continue
+        if marker not in _service_state:
+            _service_state[marker] = probe()
+        available, why = _service_state[marker]
+        if available:
+            continue
+        reason = f"{marker}: {why}"
+        if settings.REQUIRE_SERVICES:
+            pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
+        _skipped_for_service.append((item.nodeid, reason))
+        pytest.skip(reason)
+
+
+def pytest_terminal_summary(terminalreporter):
+    database = "PostgreSQL" if settings.USING_POSTGRES else "SQLite"
+    terminalreporter.write_sep("-", f"database: {database}; broker: "
+                               f"{'Redis' if settings.REDIS_URL else 'eager (no REDIS_URL)'}")
+    if _skipped_for_service:
+        terminalreporter.write_sep("-", f"{len(_skipped_for_service)} tests skipped for a "
+                                   "missing service (CI runs them with REQUIRE_SERVICES=1)")
+        for nodeid, reason in _skipped_for_service:
+            terminalreporter.write_line(f"  {nodeid}: {reason}")
+
+
+# --- users and roles --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def staff_user(db):
+    user = factories.UserFactory(email="staff@example.org", is_staff=True)
+    user.groups.add(Group.objects.get(name=PROGRAM_STAFF))
+    return user
+
+
+@pytest.fixture
+def evaluator_user(db):
+    user = factories.UserFactory(email="evaluator@example.org")
+    user.groups.add(Group.objects.get(name=EVALUATOR))
+    return user
+
+
+@pytest.fixture
+def coalition(db):
+    return factories.CoalitionFactory(name="Home Coalition")
+
+
+@pytest.fixture
+def other_coalition(db):
+    return factories.CoalitionFactory(name="Other Coalition")
+
+
+@pytest.fixture
+def lead_user(coalition):
+    return factories.MembershipFactory(
+        coalition=coalition, role=Membership.Role.LEAD, user__email="lead@example.org"
+    ).user
+
+
+@pytest.fixture
+def member_user(coalition):
+    return factories.MembershipFactory(
+        coalition=coalition, role=Membership.Role.MEMBER, user__email="member@example.org"
+    ).user
+
+
+@pytest.fixture
+def program(db):
+    return factories.ProgramFactory()
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff_client(client, staff_user):
+    return _client_for(client, staff_user)
+
+
+@pytest.fixture
+def evaluator_client(client, evaluator_user):
+    return _client_for(client, evaluator_user)
+
+
+@pytest.fixture
+def lead_client(client, lead_user):
+    return _client_for(client, lead_user)
+
+
+@pytest.fixture
+def member_client(client, member_user):
+    return _client_for(client, member_user)

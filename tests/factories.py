@@ -1,0 +1,93 @@
+from datetime import date
+
+import factory
+
+from accounts.models import User
+from coalitions.models import (
+    Coalition,
+    Contact,
+    Enrollment,
+    Membership,
+    Partner,
+    Program,
+    ProgramPartner,
+)
+
+PASSWORD = "a-long-test-password-42"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["email"]
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    full_name = factory.Faker("name")
+    password = factory.django.Password(PASSWORD)
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Program
+        django_get_or_create = ["code"]
+
+    name = factory.Sequence(lambda n: f"Program {n}")
+    code = factory.Sequence(lambda n: f"program-{n}")
+    start_date = date(2026, 1, 1)
+    end_date = date(2027, 12, 31)
+
+
+class CoalitionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Coalition
+
+    name = factory.Sequence(lambda n: f"Coalition {n:04d}")
+    kind = Coalition.Kind.PURCHASER
+    states = "MD"
+
+
+class EnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enrollment
+
+    program = factory.SubFactory(ProgramFactory)
+    coalition = factory.SubFactory(CoalitionFactory)
+    tier = Enrollment.Tier.SUPPORT
+    enrolled_on = date(2026, 1, 1)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    coalition = factory.SubFactory(CoalitionFactory)
+    name = factory.Faker("name")
+    email = factory.Sequence(lambda n: f"contact{n}@example.org")
+    title = "Director"
+    role = Contact.Role.PRIMARY
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    coalition = factory.SubFactory(CoalitionFactory)
+    role = Membership.Role.LEAD
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    name = factory.Sequence(lambda n: f"Partner {n}")
+    kind = Partner.Kind.EMPLOYER
+
+
+class ProgramPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProgramPartner
+
+    program = factory.SubFactory(ProgramFactory)
+    partner = factory.SubFactory(PartnerFactory)
+    role = "Works with the program"
