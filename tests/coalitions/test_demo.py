@@ -1,0 +1,43 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from coalitions.demo import DEMO_PASSWORD
+from coalitions.models import Coalition, Contact, Enrollment, Membership, Program, ProgramPartner
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    models = [User, Program, Coalition, Enrollment, Contact, Membership, ProgramPartner]
+    return {
+        model.__name__: sorted(model.objects.values_list("pk", "updated_at"))
+        if hasattr(model, "updated_at") else sorted(model.objects.values_list("pk", flat=True))
+        for model in models
+    } | {"history": Enrollment.history.count()}
+
+
+def test_demo_data_is_the_fact_sheets_program(capsys):
+    call_command("load_demo")
+    program = Program.objects.get(code="pps")
+    assert (program.end_date - program.start_date).days in (729, 730)  # two years
+    tiers = Enrollment.objects.filter(program=program).values_list("tier", flat=True)
+    assert list(tiers).count("support") == 15
+    assert list(tiers).count("intensive") == 3
+    partners = set(ProgramPartner.objects.values_list("partner__name", flat=True))
+    assert {"General Motors", "Centers for Medicare & Medicaid Services",
+            "National Business Coalition on Health"} <= partners
+    assert len({s for c in Coalition.objects.all() for s in c.state_list}) >= 10
+    assert all(c.contacts.exists() for c in Coalition.objects.all())
+    output = capsys.readouterr().out
+    assert "staff@demo.test" in output and DEMO_PASSWORD in output
+    lead = User.objects.get(email="lead.ozark@demo.test")
+    assert lead.check_password(DEMO_PASSWORD)
+    assert lead.membership.role == Membership.Role.LEAD
+
+
+def test_loading_the_demo_twice_changes_nothing():
+    call_command("load_demo")
+    before = snapshot()
+    call_command("load_demo")
+    assert snapshot() == before
