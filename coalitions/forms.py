@@ -34,6 +34,7 @@ class CoalitionForm(ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "Choose a kind"), *Coalition.Kind.choices]
         if self.instance.pk and not self.is_bound:
             self.initial["states"] = self.instance.state_list
 
