@@ -34,6 +34,7 @@ migrate: install
 	$(MANAGE) migrate --noinput
 
 demo: migrate
+	$(MANAGE) load_catalog
 	$(MANAGE) load_demo
 
 lint: install

@@ -1,3 +1,7 @@
+import hashlib
+import secrets
+from datetime import timedelta
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -6,6 +10,9 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 
 from .roles import EVALUATOR, PROGRAM_STAFF
+
+# How stale ``ApiToken.last_used_at`` may be: one write a minute, not one per request.
+LAST_USED_PRECISION = timedelta(minutes=1)
 
 
 class UserManager(BaseUserManager):
@@ -87,3 +94,80 @@ class User(AbstractBaseUser, PermissionsMixin):
     def can_view_program_data(self):
         """Program staff and evaluators read every coalition's data."""
         return self.is_program_staff or self.is_evaluator
+
+
+def api_token_hash(raw):
+    """The stored form of an API token: its SHA-256, hex. The token itself is never kept."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiTokenManager(models.Manager.from_queryset(ApiTokenQuerySet)):
+    def issue(self, *, user, name=""):
+        """Create a token for ``user``; returns ``(token, raw)``.
+
+        ``raw`` is what the client sends as ``Authorization: Bearer <raw>``. Only its hash
+        and its first characters (to tell tokens apart in lists) are stored, so it cannot
+        be shown again.
+        """
+        raw = secrets.token_urlsafe(32)
+        while raw.startswith("-"):  # its prefix must read as an argument, not an option
+            raw = secrets.token_urlsafe(32)
+        token = self.model(
+            user=user, name=name, prefix=raw[: ApiToken.PREFIX_LENGTH],
+            key_hash=api_token_hash(raw),
+        )
+        token.full_clean()
+        token.save()
+        return token, raw
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API, acting as its user with that user's permissions."""
+
+    PREFIX_LENGTH = 8
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True, help_text="What the token is for.")
+    prefix = models.CharField(
+        max_length=PREFIX_LENGTH, editable=False, help_text="The token's first characters."
+    )
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ApiTokenManager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        label = f"{self.prefix}… ({self.user})"
+        return f"{self.name}: {label}" if self.name else label
+
+    @property
+    def is_active(self):
+        return self.revoked_at is None
+
+    def revoke(self):
+        """Refuse the token from now on. Revoking a revoked token changes nothing."""
+        if self.revoked_at is None:
+            self.revoked_at = timezone.now()
+            self.save(update_fields=["revoked_at"])
+
+    def touch(self, now):
+        """Note that the token was used; written at most once a minute per token."""
+        if self.last_used_at is not None and now - self.last_used_at < LAST_USED_PRECISION:
+            return
+        # The condition keeps concurrent requests on other processes from writing again.
+        stale = now - LAST_USED_PRECISION
+        ApiToken.objects.filter(
+            models.Q(last_used_at__isnull=True) | models.Q(last_used_at__lte=stale), pk=self.pk
+        ).update(last_used_at=now)
+        self.last_used_at = now

@@ -6,26 +6,38 @@ is a membership of one coalition (``coalitions.Membership``).
 """
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 PROGRAM_STAFF = "Program staff"
 EVALUATOR = "Evaluator"
 
-# app label -> actions on every model of that app. Later apps add their labels here.
+# "app_label" (every model of the app) or "app_label.model" -> the actions granted.
 ROLE_PERMISSIONS = {
-    PROGRAM_STAFF: {"coalitions": ("add", "change", "delete", "view")},
-    EVALUATOR: {"coalitions": ("view",)},
+    PROGRAM_STAFF: {
+        "coalitions": ("add", "change", "delete", "view"),
+        "measures": ("add", "change", "delete", "view"),
+        # Staff sign up coalition leads and members; only superusers grant staff powers
+        # (accounts.admin keeps those fields read-only for everyone else).
+        "accounts.user": ("add", "change", "view"),
+    },
+    EVALUATOR: {"coalitions": ("view",), "measures": ("view",)},
 }
+
+
+def _permissions_for(grants):
+    wanted = Q(pk__in=[])
+    for target, actions in grants.items():
+        app_label, _, model = target.partition(".")
+        scope = Q(content_type__app_label=app_label)
+        if model:
+            scope &= Q(content_type__model=model)
+        for action in actions:
+            wanted |= scope & Q(codename__startswith=f"{action}_")
+    return wanted
 
 
 def roles_sync(*, using="default"):
     """Create the role groups and give each exactly the permissions declared above."""
     for role, grants in ROLE_PERMISSIONS.items():
         group, _ = Group.objects.using(using).get_or_create(name=role)
-        wanted = Permission.objects.using(using).none()
-        for app_label, actions in grants.items():
-            codename_prefixes = [f"{action}_" for action in actions]
-            perms = Permission.objects.using(using).filter(content_type__app_label=app_label)
-            wanted = wanted | perms.filter(
-                codename__regex=r"^(" + "|".join(codename_prefixes) + ")"
-            )
-        group.permissions.set(wanted)
+        group.permissions.set(Permission.objects.using(using).filter(_permissions_for(grants)))

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -12,14 +13,40 @@ class ProgramPartnerInline(admin.TabularInline):
     autocomplete_fields = ["partner"]
 
 
+class ProgramAdminForm(forms.ModelForm):
+    class Meta:
+        model = Program
+        fields = ["name", "code", "description", "start_date", "end_date", "support_capacity",
+                  "intensive_capacity"]
+
+    def _post_clean(self):
+        super()._post_clean()
+        if self.instance.pk and not self.errors:
+            try:
+                services.program_check_capacities(self.instance)
+            except ValidationError as error:
+                self.add_error(None, error)
+
+
 @admin.register(Program)
 class ProgramAdmin(SimpleHistoryAdmin):
+    """Programs change through the service, so a capacity never drops below the places taken."""
+
+    form = ProgramAdminForm
     list_display = ["name", "code", "start_date", "end_date", "support_capacity",
                     "intensive_capacity"]
     search_fields = ["name", "code"]
     list_filter = ["start_date"]
     prepopulated_fields = {"code": ["name"]}
     inlines = [ProgramPartnerInline]
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        if change:
+            original = Program.objects.get(pk=obj.pk)
+            services.program_update(program=original, actor=request.user, **fields)
+        else:
+            obj.pk = services.program_create(actor=request.user, **fields).pk
 
 
 class ContactInline(admin.TabularInline):
@@ -35,26 +62,42 @@ class CoalitionAdmin(SimpleHistoryAdmin):
     inlines = [ContactInline]
 
 
-class EnrollmentAdminForm(forms.ModelForm):
+class EnrollmentAddForm(forms.ModelForm):
+    """A new enrolment: what ``enrollment_create`` takes, checked as it checks it."""
+
     class Meta:
         model = Enrollment
-        fields = ["program", "coalition", "tier", "status", "enrolled_on", "ended_on"]
+        fields = ["program", "coalition", "tier", "enrolled_on"]
 
     def clean(self):
         cleaned = super().clean()
-        program, tier = cleaned.get("program"), cleaned.get("tier")
-        status = cleaned.get("status")
-        if program and tier and status in Enrollment.SEAT_HOLDING_STATUSES:
-            excluding = self.instance if self.instance.pk else None
-            services.enrollment_check_capacity(program, tier, excluding=excluding)
+        if cleaned.get("program") and cleaned.get("tier"):
+            services.enrollment_check_capacity(cleaned["program"], cleaned["tier"])
+        return cleaned
+
+
+class EnrollmentChangeForm(forms.ModelForm):
+    """A change of tier, status or dates, checked as ``enrollment_update`` checks it."""
+
+    class Meta:
+        model = Enrollment
+        fields = ["tier", "status", "ended_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        current = Enrollment.objects.get(pk=self.instance.pk)
+        tier, status = cleaned.get("tier"), cleaned.get("status")
+        takes_a_place = status in Enrollment.SEAT_HOLDING_STATUSES and (
+            not current.holds_seat or tier != current.tier
+        )
+        if tier and takes_a_place:
+            services.enrollment_check_capacity(current.program, tier, excluding=current)
         return cleaned
 
 
 @admin.register(Enrollment)
 class EnrollmentAdmin(SimpleHistoryAdmin):
-    """Enrolments change through the service, so capacity holds here too."""
-
-    form = EnrollmentAdminForm
+    """Enrolments change through the service, so capacity and history hold here too."""
 
     list_display = ["coalition", "program", "tier", "status", "enrolled_on", "ended_on"]
     list_filter = ["program", "tier", "status"]
@@ -62,17 +105,25 @@ class EnrollmentAdmin(SimpleHistoryAdmin):
     list_select_related = ["coalition", "program"]
     autocomplete_fields = ["coalition", "program"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = EnrollmentChangeForm if obj else EnrollmentAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj:
+            return ["program", "coalition", "enrolled_on", "tier", "status", "ended_on"]
+        return EnrollmentAddForm.Meta.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["program", "coalition", "enrolled_on"] if obj else []
+
     def save_model(self, request, obj, form, change):
-        fields = {name: form.cleaned_data[name] for name in form.changed_data}
+        data = form.cleaned_data
         if change:
             original = Enrollment.objects.get(pk=obj.pk)
-            services.enrollment_update(enrollment=original, actor=request.user, **fields)
+            services.enrollment_update(enrollment=original, actor=request.user, **data)
         else:
-            created = services.enrollment_create(
-                program=obj.program, coalition=obj.coalition, tier=obj.tier,
-                enrolled_on=obj.enrolled_on, actor=request.user,
-            )
-            obj.pk = created.pk
+            obj.pk = services.enrollment_create(actor=request.user, **data).pk
 
 
 @admin.register(Partner)

@@ -4,11 +4,14 @@ The program, its tiers and its partners come from the fact sheet (shared/seeds).
 coalitions, people and e-mail addresses are fictional: the fact sheet names none.
 """
 
+from contextlib import suppress
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from accounts.models import User
 from accounts.roles import EVALUATOR, PROGRAM_STAFF
@@ -143,13 +146,18 @@ def demo_load(*, today=None):
                     title=title, role=role,
                 )
         if not Enrollment.objects.filter(program=program, coalition=coalition).exists():
-            services.enrollment_create(
-                program=program, coalition=coalition, tier=tier, actor=staff,
-                enrolled_on=program.start_date,
-            )
+            # A tier filled by hand since the last load is left as it is.
+            with suppress(services.RegistryError):
+                services.enrollment_create(
+                    program=program, coalition=coalition, tier=tier, actor=staff,
+                    enrolled_on=program.start_date,
+                )
         lead = _user(f"lead.{slug}@demo.test", f"{contacts[0][0]}")
         Membership.objects.get_or_create(
             user=lead, defaults={"coalition": coalition, "role": Membership.Role.LEAD}
         )
         leads.append((lead.email, coalition.name))
+    # Other apps' demo data (adoption records...) builds on this program and its coalitions.
+    for loader in settings.DEMO_LOADERS:
+        import_string(loader)(program=program, today=today)
     return {"staff": staff.email, "evaluator": evaluator.email, "leads": leads}

@@ -157,11 +157,12 @@ class Enrollment(TimeStampedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     enrolled_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
+    welcome_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     welcome_sent_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the welcome e-mail went out."
     )
 
-    history = HistoricalRecords(excluded_fields=["welcome_sent_at"])
+    history = HistoricalRecords(excluded_fields=["welcome_claimed_at", "welcome_sent_at"])
 
     class Meta:
         ordering = ["program", "tier", "coalition__name"]

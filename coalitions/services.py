@@ -4,7 +4,11 @@ Pages, the admin's actions, the demo loader and tasks call these; none repeats a
 Each takes the acting user, which django-simple-history records with the change.
 """
 
+from contextlib import contextmanager
+from datetime import timedelta
+
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -14,6 +18,16 @@ from .models import Coalition, Contact, Enrollment, Program
 
 class RegistryError(DomainError):
     """A program-registry rule was broken (capacity, duplicate, dates)."""
+
+
+@contextmanager
+def _unique(field, message):
+    """A unique constraint that a concurrent request beat us to becomes a field error."""
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError as error:
+        raise RegistryError({field: message}) from error
 
 
 def _save(instance, *, actor, update_fields=None):
@@ -39,44 +53,45 @@ def program_create(*, actor, **fields):
     return _save(Program(**fields), actor=actor)
 
 
+def program_check_capacities(program):
+    """Refuse capacities below the places already taken (``program`` holds the new values)."""
+    for tier in Enrollment.Tier:
+        taken = _seats_taken(program, tier)
+        if program.capacity_for(tier) < taken:
+            raise RegistryError({
+                f"{tier.value}_capacity": f"{taken} coalitions already hold a place in this "
+                                          f"tier; the capacity cannot go below {taken}."
+            })
+
+
 def program_update(*, program, actor, **fields):
     changed = _apply(program, fields)
     if not changed:
         return program
     with transaction.atomic():
-        locked = Program.objects.select_for_update().get(pk=program.pk)
-        for tier in Enrollment.Tier:
-            taken = _seats_taken(locked, tier)
-            capacity = program.capacity_for(tier)
-            if capacity < taken:
-                field = f"{tier.value}_capacity"
-                raise RegistryError(
-                    {field: f"{taken} coalitions already hold a place in this tier; "
-                            f"the capacity cannot go below {taken}."}
-                )
+        Program.objects.select_for_update().get(pk=program.pk)  # enrolments wait for us
+        program_check_capacities(program)
         return _save(program, actor=actor, update_fields=[*changed, "updated_at"])
 
 
 # --- coalitions -----------------------------------------------------------------------------
 
 
+_DUPLICATE_NAME = "A coalition with that name already exists."
+_DUPLICATE_EMAIL = "That e-mail address is already a contact here."
+
+
 def coalition_create(*, actor, **fields):
-    try:
-        with transaction.atomic():
-            return _save(Coalition(**fields), actor=actor)
-    except IntegrityError as error:  # a same-named coalition committed in between
-        raise RegistryError({"name": "A coalition with that name already exists."}) from error
+    with _unique("name", _DUPLICATE_NAME):
+        return _save(Coalition(**fields), actor=actor)
 
 
 def coalition_update(*, coalition, actor, **fields):
     changed = _apply(coalition, fields)
     if not changed:
         return coalition
-    try:
-        with transaction.atomic():
-            return _save(coalition, actor=actor, update_fields=[*changed, "updated_at"])
-    except IntegrityError as error:
-        raise RegistryError({"name": "A coalition with that name already exists."}) from error
+    with _unique("name", _DUPLICATE_NAME):
+        return _save(coalition, actor=actor, update_fields=[*changed, "updated_at"])
 
 
 # --- enrolment ------------------------------------------------------------------------------
@@ -134,55 +149,71 @@ def _send_welcome(enrollment_id):
 
 
 def enrollment_update(*, enrollment, actor, **fields):
-    """Change an enrolment's tier, status or end date; taking a place again needs one free."""
-    was_holding = enrollment.holds_seat
-    old_tier = enrollment.tier
-    changed = _apply(enrollment, fields)
-    if not changed:
-        return enrollment
-    if enrollment.status == Enrollment.Status.WITHDRAWN and not enrollment.ended_on:
-        enrollment.ended_on = timezone.localdate()
-        changed.append("ended_on")
+    """Change an enrolment's tier, status or end date; taking a place again needs one free.
+
+    The change is applied to the row as it is under the program's lock, not to the caller's
+    copy, so a form opened before someone else's change cannot overbook the tier.
+    """
     with transaction.atomic():
         program = Program.objects.select_for_update().get(pk=enrollment.program_id)
-        if enrollment.holds_seat and (not was_holding or enrollment.tier != old_tier):
-            enrollment_check_capacity(program, enrollment.tier, excluding=enrollment)
-        return _save(enrollment, actor=actor, update_fields=[*changed, "updated_at"])
+        current = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        was_holding, old_tier = current.holds_seat, current.tier
+        changed = _apply(current, fields)
+        if not changed:
+            return current
+        if current.status == Enrollment.Status.ACTIVE:
+            if current.ended_on and "ended_on" not in fields:
+                current.ended_on = None  # rejoining: the enrolment runs again
+                changed.append("ended_on")
+        elif not current.ended_on:
+            current.ended_on = max(timezone.localdate(), current.enrolled_on)
+            changed.append("ended_on")
+        if current.holds_seat and (not was_holding or current.tier != old_tier):
+            enrollment_check_capacity(program, current.tier, excluding=current)
+        return _save(current, actor=actor, update_fields=[*set(changed), "updated_at"])
 
 
-def enrollment_mark_welcomed(enrollment_id):
-    """Claim the welcome e-mail for sending; False when it has been sent already."""
+# A worker that claimed the welcome e-mail and died lets another take it after this long.
+WELCOME_CLAIM_LEASE = timedelta(minutes=10)
+
+
+def enrollment_claim_welcome(enrollment_id):
+    """Claim the welcome e-mail for sending: False when it was sent, or when another worker
+    is sending it now. A claim older than the lease is taken over."""
+    now = timezone.now()
     return bool(
-        Enrollment.objects.filter(pk=enrollment_id, welcome_sent_at__isnull=True).update(
-            welcome_sent_at=timezone.now()
-        )
+        Enrollment.objects.filter(pk=enrollment_id, welcome_sent_at__isnull=True)
+        .filter(Q(welcome_claimed_at__isnull=True)
+                | Q(welcome_claimed_at__lt=now - WELCOME_CLAIM_LEASE))
+        .update(welcome_claimed_at=now)
     )
 
 
-def enrollment_unmark_welcomed(enrollment_id):
-    Enrollment.objects.filter(pk=enrollment_id).update(welcome_sent_at=None)
+def enrollment_welcome_sent(enrollment_id):
+    Enrollment.objects.filter(pk=enrollment_id).update(welcome_sent_at=timezone.now())
+
+
+def enrollment_release_welcome(enrollment_id):
+    """Give the claim back after a failed send, so the retry can take it."""
+    Enrollment.objects.filter(pk=enrollment_id, welcome_sent_at__isnull=True).update(
+        welcome_claimed_at=None
+    )
 
 
 # --- contacts -------------------------------------------------------------------------------
 
 
 def contact_create(*, coalition, actor, **fields):
-    try:
-        with transaction.atomic():
-            return _save(Contact(coalition=coalition, **fields), actor=actor)
-    except IntegrityError as error:
-        raise RegistryError({"email": "That e-mail address is already a contact here."}) from error
+    with _unique("email", _DUPLICATE_EMAIL):
+        return _save(Contact(coalition=coalition, **fields), actor=actor)
 
 
 def contact_update(*, contact, actor, **fields):
     changed = _apply(contact, fields)
     if not changed:
         return contact
-    try:
-        with transaction.atomic():
-            return _save(contact, actor=actor, update_fields=[*changed, "updated_at"])
-    except IntegrityError as error:
-        raise RegistryError({"email": "That e-mail address is already a contact here."}) from error
+    with _unique("email", _DUPLICATE_EMAIL):
+        return _save(contact, actor=actor, update_fields=[*changed, "updated_at"])
 
 
 def contact_delete(*, contact, actor):

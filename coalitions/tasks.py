@@ -13,13 +13,18 @@ logger = logging.getLogger(__name__)
 
 @shared_task(bind=True, max_retries=5, default_retry_delay=60)
 def enrollment_welcome_task(self, enrollment_id):
-    """E-mail a coalition's contacts and leads that it is enrolled; sends once, even if re-run."""
+    """E-mail a coalition's contacts and leads that it is enrolled.
+
+    Sent once however often the task is delivered: a claim keeps two workers from sending
+    together, and the e-mail is marked sent only after it went out, so a worker lost in
+    between leaves it for the next delivery once the claim's lease runs out.
+    """
     enrollment = (
         Enrollment.objects.select_related("program", "coalition")
         .filter(pk=enrollment_id)
         .first()
     )
-    if enrollment is None or not services.enrollment_mark_welcomed(enrollment_id):
+    if enrollment is None or not services.enrollment_claim_welcome(enrollment_id):
         return
     coalition = enrollment.coalition
     recipients = sorted(
@@ -27,6 +32,7 @@ def enrollment_welcome_task(self, enrollment_id):
         | {m.user.email for m in coalition.memberships.select_related("user")}
     )
     if not recipients:
+        services.enrollment_welcome_sent(enrollment_id)  # nobody to tell; nothing to retry
         return
     context = {"enrollment": enrollment, "program": enrollment.program, "coalition": coalition}
     try:
@@ -37,6 +43,7 @@ def enrollment_welcome_task(self, enrollment_id):
             recipient_list=recipients,
         )
     except Exception as error:
-        services.enrollment_unmark_welcomed(enrollment_id)
+        services.enrollment_release_welcome(enrollment_id)
         logger.warning("Welcome e-mail for enrolment %s failed: %s", enrollment_id, error)
         raise self.retry(exc=error) from error
+    services.enrollment_welcome_sent(enrollment_id)

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.generic import DetailView, ListView, TemplateView
 
-from core.views import PermissionRequiredMixin, ServiceFormView
+from core.views import HtmxResultsMixin, PermissionRequiredMixin, ServiceFormView
 
 from . import permissions, selectors, services
 from .forms import (
@@ -66,9 +66,8 @@ class ProgramUpdateView(PermissionRequiredMixin, ServiceFormView):
     form_class = ProgramForm
     success_message = "Program “{object}” saved."
 
-    def dispatch(self, request, *args, **kwargs):
-        self.program = get_object_or_404(selectors.program_list(), code=kwargs["code"])
-        return super().dispatch(request, *args, **kwargs)
+    def load(self):
+        self.program = selectors.program_get(self.kwargs["code"])
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.program}
@@ -87,10 +86,8 @@ class EnrollmentCreateView(PermissionRequiredMixin, ServiceFormView):
     template_name = "coalitions/enrollment_form.html"
     form_class = EnrollmentForm
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.program = selectors.program_get(kwargs["code"])
-        return super().dispatch(request, *args, **kwargs)
+    def load(self):
+        self.program = selectors.program_get(self.kwargs["code"])
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
@@ -118,11 +115,10 @@ class EnrollmentUpdateView(PermissionRequiredMixin, ServiceFormView):
     form_class = EnrollmentChangeForm
     success_message = "Enrolment of {object.coalition} saved."
 
-    def dispatch(self, request, *args, **kwargs):
+    def load(self):
         self.enrollment = get_object_or_404(
-            Enrollment.objects.select_related("program", "coalition"), pk=kwargs["pk"]
+            Enrollment.objects.select_related("program", "coalition"), pk=self.kwargs["pk"]
         )
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.enrollment}
@@ -142,16 +138,12 @@ class EnrollmentUpdateView(PermissionRequiredMixin, ServiceFormView):
 # --- coalitions -----------------------------------------------------------------------------
 
 
-class CoalitionListView(PermissionRequiredMixin, TemplateView):
+class CoalitionListView(PermissionRequiredMixin, HtmxResultsMixin, TemplateView):
     """Coalitions the user may see, searchable and filterable; htmx swaps just the results."""
 
     permission = permissions.can_view_programs
     template_name = "coalitions/coalition_list.html"
-
-    def get_template_names(self):
-        if self.request.htmx and not self.request.htmx.boosted:
-            return ["coalitions/_coalition_results.html"]
-        return [self.template_name]
+    results_template_name = "coalitions/_coalition_results.html"
 
     def get_context_data(self, **kwargs):
         filterset = selectors.coalition_list(user=self.request.user, data=self.request.GET)
@@ -229,13 +221,11 @@ class CoalitionUpdateView(PermissionRequiredMixin, ServiceFormView):
     form_class = CoalitionForm
     success_message = "Coalition “{object}” saved."
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            # Scoped first: another coalition's id is 404; one's own, unless staff, is 403.
-            self.coalition = selectors.coalition_get_for(request.user, kwargs["pk"])
-            if not permissions.can_manage_programs(request.user):
-                raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def load(self):
+        # Scoped first: another coalition's id is 404; one's own, unless staff, is 403.
+        self.coalition = selectors.coalition_get_for(self.request.user, self.kwargs["pk"])
+        if not permissions.can_manage_programs(self.request.user):
+            raise PermissionDenied
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.coalition}
@@ -269,16 +259,21 @@ class _ContactView(PermissionRequiredMixin):
             raise PermissionDenied
 
 
+class _OneContactView(_ContactView):
+    def load(self):
+        self.contact = selectors.contact_get_for(self.request.user, self.kwargs["pk"])
+        self.coalition = self.contact.coalition
+        self._require_contacts_permission()
+
+
 class ContactCreateView(_ContactView, ServiceFormView):
     template_name = "coalitions/contact_form.html"
     form_class = ContactForm
     success_message = "Contact {object.name} added."
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.coalition = selectors.coalition_get_for(request.user, kwargs["pk"])
-            self._require_contacts_permission()
-        return super().dispatch(request, *args, **kwargs)
+    def load(self):
+        self.coalition = selectors.coalition_get_for(self.request.user, self.kwargs["pk"])
+        self._require_contacts_permission()
 
     def perform(self, form):
         return services.contact_create(
@@ -286,17 +281,11 @@ class ContactCreateView(_ContactView, ServiceFormView):
         )
 
 
-class ContactUpdateView(_ContactView, ServiceFormView):
+class ContactUpdateView(_OneContactView, ServiceFormView):
     template_name = "coalitions/contact_form.html"
     form_class = ContactForm
     success_message = "Contact {object.name} saved."
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.contact = selectors.contact_get_for(request.user, kwargs["pk"])
-            self.coalition = self.contact.coalition
-            self._require_contacts_permission()
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "instance": self.contact}
@@ -310,15 +299,9 @@ class ContactUpdateView(_ContactView, ServiceFormView):
         )
 
 
-class ContactDeleteView(_ContactView, TemplateView):
+class ContactDeleteView(_OneContactView, TemplateView):
     template_name = "coalitions/contact_confirm_delete.html"
 
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated:
-            self.contact = selectors.contact_get_for(request.user, kwargs["pk"])
-            self.coalition = self.contact.coalition
-            self._require_contacts_permission()
-        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(contact=self.contact, **kwargs)

@@ -5,6 +5,7 @@ once; `.env.example` lists them all. Nothing else in the project reads ``os.envi
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -36,10 +37,11 @@ DJANGO_ENV = env("DJANGO_ENV", "development")
 if DJANGO_ENV not in {"development", "production"}:
     raise ImproperlyConfigured("DJANGO_ENV must be 'development' or 'production'.")
 PRODUCTION = DJANGO_ENV == "production"
+TIME_ZONE = env("TIME_ZONE", "America/New_York")
 
 SECRET_KEY = env("SECRET_KEY", DEFAULT_SECRET_KEY)
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 if PRODUCTION:
@@ -66,6 +68,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "simple_history",
@@ -73,6 +77,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "coalitions",
+    "measures",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +151,9 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Demo data of the apps that build on the program registry's demo (coalitions.demo).
+DEMO_LOADERS = ["measures.demo.demo_load"]
+
 # --- Cache, broker ----------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
@@ -161,6 +169,7 @@ if not REDIS_URL:
         "data_folder_in": str(CELERY_BROKER_FOLDER),
         "data_folder_out": str(CELERY_BROKER_FOLDER),
         "processed_folder": str(VAR_DIR / "celery" / "processed"),
+        "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
@@ -169,7 +178,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-CELERY_TIMEZONE = env("TIME_ZONE", "America/New_York")
+CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "core.tasks.sessions_clear_expired_task",
@@ -198,11 +207,24 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 
 # Lock an account, or an address, after repeated failed logins (django-axes).
+# Failures are not wiped by a success: a success on one account from an address would
+# otherwise clear that address's failures against every other account too.
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False
+# Django's login form and its failure signal both call the login "username"; axes would
+# otherwise look for the user model's field name ("email") and never match the two.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Behind N trusted reverse proxies the client address is read from X-Forwarded-For
+# (django-ipware); with 0 it is the connection's own address.
+PROXY_COUNT = int(env("PROXY_COUNT", "0"))
+AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if PROXY_COUNT else ["REMOTE_ADDR"]
+)
 
 # --- Mail -------------------------------------------------------------------------------------
 EMAIL_BACKEND = env(
@@ -221,7 +243,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env("TIME_ZONE", "America/New_York")
 USE_I18N = True
 USE_TZ = True
 
@@ -253,16 +274,76 @@ SECURE_REFERRER_POLICY = "same-origin"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+    # A load balancer probes /healthz over plain HTTP inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    # On by default (the deployment checklist asks for them); a site whose subdomains are
+    # not all on HTTPS turns them off.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
 
 # --- REST framework ---------------------------------------------------------------------------
+def env_rate(name, default):
+    rate = env(name, default)
+    if not re.fullmatch(r"\d+/(s|sec|second|m|min|minute|h|hour|d|day)", rate):
+        raise ImproperlyConfigured(f"{name} must read like 120/minute, not {rate!r}.")
+    return rate
+
+
+# Anonymous clients are counted per address (the client's own behind PROXY_COUNT proxies),
+# token and session holders per user; a rate is "<requests>/<second|minute|hour|day>".
+API_THROTTLE_ANON = env_rate("API_THROTTLE_ANON", "120/minute")
+API_THROTTLE_USER = env_rate("API_THROTTLE_USER", "1200/minute")
+# Seconds the server keeps a full catalog answer in the cache (0: never); the key holds the
+# catalog's version, so a change to the catalog is never served stale.
+API_CACHE_TIMEOUT = int(env("API_CACHE_TIMEOUT", "300"))
+# Seconds a client or proxy may reuse a public catalog answer before asking again
+# (Cache-Control: public, max-age); after that an If-None-Match costs a 304.
+API_CACHE_MAX_AGE = int(env("API_CACHE_MAX_AGE", "60"))
+
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["measures.api.renderers.ORJSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "measures.api.renderers.ContentNegotiation",
+    "DEFAULT_THROTTLE_CLASSES": ["measures.api.throttles.ApiRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
+    "NUM_PROXIES": PROXY_COUNT,
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Synergies portal API",
+    "DESCRIPTION": (
+        "The measure catalog (public: measures, measure sets, tools) and, with a token, "
+        "coalitions' measure adoption and incentive programs. Send a token from "
+        "`manage.py create_api_token EMAIL` as `Authorization: Bearer <token>`. Lists are "
+        "paged with a cursor (follow `next`); every GET answers with an ETag, and "
+        "`If-None-Match` with it costs a 304. Errors: 400 names the parameter or field at "
+        "fault; 429 comes with `Retry-After`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Served from the drf-spectacular-sidecar package: the docs work without the internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "MeasureStatusEnum": "measures.models.Measure.Status",
+        "IncentiveProgramStatusEnum": "measures.models.IncentiveProgram.Status",
+        "IncentiveProgramKindEnum": "measures.models.IncentiveProgram.Kind",
+        "AdoptionUseEnum": "measures.models.MeasureAdoption.Use",
+        "AdoptionStageEnum": "measures.models.MeasureAdoption.Stage",
+    },
 }
 
 # --- Logging ----------------------------------------------------------------------------------

@@ -10,11 +10,22 @@ def navigation(request):
             items += [
                 ("Programs", reverse("coalitions:program-list")),
                 ("Coalitions", reverse("coalitions:coalition-list")),
+                ("Adoption", reverse("measures:adoption-list")),
             ]
-        if getattr(user, "membership", None) is not None:
-            items.append(("My coalition", reverse("coalitions:my-coalition")))
-        if user.is_staff:
-            items.append(("Admin", reverse("admin:index")))
+        membership = getattr(user, "membership", None)
+        if membership is not None:
+            items += [
+                ("My coalition", reverse("coalitions:my-coalition")),
+                ("Adoption",
+                 reverse("measures:coalition-measures", args=[membership.coalition_id])),
+            ]
+    # The catalog is public: everyone, signed in or not, sees it.
+    items += [
+        ("Measures", reverse("measures:measure-list")),
+        ("Tools", reverse("measures:tool-list")),
+    ]
+    if user is not None and user.is_authenticated and user.is_staff:
+        items.append(("Admin", reverse("admin:index")))
     current = request.path if request is not None else ""
     return {
         "nav_items": [

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.utils.cache import patch_vary_headers
 from django.views.generic import FormView, TemplateView
 
 
@@ -12,7 +13,9 @@ class PermissionRequiredMixin(LoginRequiredMixin):
     """Anonymous visitors go to the login page; others need ``permission(user)`` to hold.
 
     ``permission`` is declared on the view as data (a function of the user), so a reader sees
-    who may use a page without reading its code.
+    who may use a page without reading its code. Only then is ``load()`` called, where a view
+    looks up its objects, scoped to the user: so an anonymous visitor is sent to log in
+    whether or not an id exists, and a refused role learns nothing about which ids exist.
     """
 
     permission = None
@@ -22,7 +25,35 @@ class PermissionRequiredMixin(LoginRequiredMixin):
             return self.handle_no_permission()
         if self.permission is not None and not type(self).permission(request.user):
             raise PermissionDenied
+        self.load()
         return super().dispatch(request, *args, **kwargs)
+
+    def load(self):
+        """Look up the objects the page is about (``self.kwargs`` holds the URL's parts)."""
+
+
+class HtmxResultsMixin:
+    """A list page whose filter form asks, through htmx, for just its results.
+
+    A boosted link or a history restore (the user went back and htmx had no copy) gets the
+    whole page, and the answer varies on ``HX-Request`` so caches keep the two apart.
+    """
+
+    results_template_name = None
+
+    def results_only(self):
+        htmx = self.request.htmx
+        return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+    def get_template_names(self):
+        if self.results_only():
+            return [self.results_template_name]
+        return super().get_template_names()
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
 
 
 class ServiceFormView(FormView):

@@ -12,6 +12,7 @@ from coalitions.models import (
     Program,
     ProgramPartner,
 )
+from measures.models import IncentiveProgram, Measure, MeasureAdoption, MeasureSet, Tool
 
 PASSWORD = "a-long-test-password-42"
 
@@ -91,3 +92,64 @@ class ProgramPartnerFactory(factory.django.DjangoModelFactory):
     program = factory.SubFactory(ProgramFactory)
     partner = factory.SubFactory(PartnerFactory)
     role = "Works with the program"
+
+
+# --- measures -------------------------------------------------------------------------------
+
+
+
+class MeasureSetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeasureSet
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"SET{n}")
+    name = factory.Sequence(lambda n: f"Measure set {n}")
+    steward = "Agency for Healthcare Research and Quality (AHRQ)"
+    source_url = "https://www.example.org/set"
+
+
+class MeasureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Measure
+
+    measure_set = factory.SubFactory(MeasureSetFactory)
+    code = factory.Sequence(lambda n: f"TST {n:03d}")
+    title = factory.Sequence(lambda n: f"Test Measure {n} Admission Rate")
+    type = Measure.Type.OUTCOME
+    level = Measure.Level.AREA
+    status = Measure.Status.CURRENT
+    improvement_notation = Measure.ImprovementNotation.LOWER
+    source_url = "https://www.example.org/measure"
+
+
+class ToolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Tool
+
+    code = factory.Sequence(lambda n: f"T{n}")
+    title = factory.Sequence(lambda n: f"Purchaser guide {n}")
+    kind = "guide"
+    publisher = "Agency for Healthcare Research and Quality"
+
+
+class IncentiveProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncentiveProgram
+
+    coalition = factory.SubFactory(CoalitionFactory)
+    name = factory.Sequence(lambda n: f"Incentive program {n}")
+    kind = IncentiveProgram.Kind.PAY_FOR_PERFORMANCE
+
+
+class MeasureAdoptionFactory(factory.django.DjangoModelFactory):
+    """Creates the adoption without its stage history; use the service where history matters."""
+
+    class Meta:
+        model = MeasureAdoption
+
+    coalition = factory.SubFactory(CoalitionFactory)
+    measure = factory.SubFactory(MeasureFactory)
+    use = MeasureAdoption.Use.PUBLIC_REPORTING
+    stage = MeasureAdoption.Stage.IMPLEMENTED
+    stage_since = date(2026, 3, 1)

@@ -112,3 +112,38 @@ def test_role_groups_carry_their_permissions():
     assert {"add_coalition", "change_enrollment", "view_program"} <= set(staff)
     assert set(evaluator) >= {"view_coalition", "view_enrollment"}
     assert not [c for c in evaluator if not c.startswith("view_")]
+
+
+def test_the_lockout_counts_an_address_in_any_case(client, settings):
+    factories.UserFactory(email="pat@example.org")
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        email = "PAT@example.org" if n % 2 else "pat@Example.ORG"
+        login(client, email, "wrong-password", REMOTE_ADDR=f"198.51.100.{n}")
+    assert login(client, "pat@example.org", REMOTE_ADDR="203.0.113.50").status_code == 429
+
+
+def test_signing_in_to_ones_own_account_does_not_clear_failures_against_another(
+    client, settings
+):
+    factories.UserFactory(email="victim@example.org")
+    factories.UserFactory(email="attacker@example.org")
+    address = {"REMOTE_ADDR": "203.0.113.9"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        login(client, "victim@example.org", "guess", **address)
+        login(client, "attacker@example.org", **address)
+        client.logout()
+    assert login(client, "victim@example.org", REMOTE_ADDR="198.51.100.1").status_code == 429
+
+
+def test_behind_a_proxy_the_lockout_uses_the_forwarded_address(client, settings):
+    settings.AXES_IPWARE_PROXY_COUNT = 1
+    settings.AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+    factories.UserFactory(email="pat@example.org")
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        login(client, f"guess{n}@example.org", "wrong",
+              HTTP_X_FORWARDED_FOR="203.0.113.7, 10.0.0.1", **proxy)
+    # Another client behind the same proxy is not locked out with the attacker.
+    response = login(client, "pat@example.org",
+                     HTTP_X_FORWARDED_FOR="198.51.100.4, 10.0.0.1", **proxy)
+    assert response.status_code == 302

@@ -4,17 +4,19 @@ from django.core.management import call_command
 from accounts.models import User
 from coalitions.demo import DEMO_PASSWORD
 from coalitions.models import Coalition, Contact, Enrollment, Membership, Program, ProgramPartner
+from measures.models import AdoptionStageChange, IncentiveProgram, MeasureAdoption
 
 pytestmark = pytest.mark.django_db
 
 
 def snapshot():
-    models = [User, Program, Coalition, Enrollment, Contact, Membership, ProgramPartner]
+    models = [User, Program, Coalition, Enrollment, Contact, Membership, ProgramPartner,
+              MeasureAdoption, AdoptionStageChange, IncentiveProgram]
     return {
         model.__name__: sorted(model.objects.values_list("pk", "updated_at"))
         if hasattr(model, "updated_at") else sorted(model.objects.values_list("pk", flat=True))
         for model in models
-    } | {"history": Enrollment.history.count()}
+    } | {"history": Enrollment.history.count(), "stages": AdoptionStageChange.objects.count()}
 
 
 def test_demo_data_is_the_fact_sheets_program(capsys):
@@ -37,7 +39,9 @@ def test_demo_data_is_the_fact_sheets_program(capsys):
 
 
 def test_loading_the_demo_twice_changes_nothing():
+    call_command("load_catalog")
     call_command("load_demo")
+    assert MeasureAdoption.objects.filter(stage="implemented").exists()
     before = snapshot()
     call_command("load_demo")
     assert snapshot() == before

@@ -1,32 +1,14 @@
 """Every list page answers in the same number of queries at 5 rows and at 50."""
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests import factories
+from tests.queries import assert_constant
 
 pytestmark = pytest.mark.django_db
 
 
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as context:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(context), [q["sql"] for q in context.captured_queries]
-
-
-def assert_constant(client, url, grow):
-    """Count the page's queries, add rows with ``grow(n)``, count again: same number."""
-    grow(5)
-    small, _ = count_queries(client, url)
-    grow(45)
-    large, statements = count_queries(client, url)
-    assert small == large, f"{url}: {small} queries at 5 rows, {large} at 50:\n" + "\n".join(
-        statements
-    )
-    return large
 
 
 def test_coalition_list_is_constant(staff_client, program):

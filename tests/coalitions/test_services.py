@@ -1,10 +1,11 @@
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from coalitions import services
+from coalitions import services, tasks
 from coalitions.models import Coalition, Contact, Enrollment, Program
 from coalitions.tasks import enrollment_welcome_task
 from tests import factories
@@ -79,7 +80,7 @@ def test_coalition_unknown_state_code_and_bad_website_are_named(staff_user):
             actor=staff_user, name="New", kind="purchaser", states="MD, XX",
             website="not a url",
         )
-    assert set(errors_of(excinfo)) >= {"website"}
+    assert set(errors_of(excinfo)) == {"website", "states"}
     with pytest.raises(ValidationError) as excinfo:
         services.coalition_create(actor=staff_user, name="New", kind="purchaser", states="XX")
     assert errors_of(excinfo)["states"] == ["Unknown state code: XX."]
@@ -209,3 +210,72 @@ def test_a_coalition_lists_an_email_once(staff_user, coalition, other_coalition)
     services.contact_create(coalition=other_coalition, actor=staff_user, name="A",
                             email="a@example.org")
     assert Contact.objects.count() == 2
+
+
+def test_an_out_of_date_copy_cannot_overbook_a_tier(staff_user):
+    program = factories.ProgramFactory(intensive_capacity=1)
+    holder, other = factories.CoalitionFactory.create_batch(2)
+    services.enrollment_create(program=program, coalition=holder, tier="intensive",
+                               actor=staff_user)
+    enrollment = services.enrollment_create(program=program, coalition=other, tier="support",
+                                            actor=staff_user)
+    stale = Enrollment.objects.get(pk=enrollment.pk)
+    services.enrollment_update(enrollment=enrollment, actor=staff_user, status="withdrawn")
+    # A form opened before the withdrawal now asks for the full intensive tier.
+    with pytest.raises(ValidationError) as excinfo:
+        services.enrollment_update(enrollment=stale, actor=staff_user, tier="intensive",
+                                   status="active")
+    assert "is full" in errors_of(excinfo)["tier"][0]
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.tier) == ("withdrawn", "support")
+
+
+def test_ending_an_enrolment_dates_it_and_rejoining_clears_the_date(staff_user, program,
+                                                                     coalition):
+    enrollment = services.enrollment_create(program=program, coalition=coalition,
+                                            tier="support", actor=staff_user)
+    services.enrollment_update(enrollment=enrollment, actor=staff_user, status="completed")
+    enrollment.refresh_from_db()
+    assert enrollment.ended_on is not None
+    services.enrollment_update(enrollment=enrollment, actor=staff_user, status="active")
+    enrollment.refresh_from_db()
+    assert (enrollment.status, enrollment.ended_on) == ("active", None)
+
+
+def test_a_welcome_claimed_by_a_lost_worker_is_sent_once_the_lease_runs_out(
+    staff_user, program, coalition, django_capture_on_commit_callbacks
+):
+    factories.ContactFactory(coalition=coalition, email="director@example.org")
+    with django_capture_on_commit_callbacks(execute=False):
+        enrollment = services.enrollment_create(program=program, coalition=coalition,
+                                                tier="support", actor=staff_user)
+    # A worker claimed it a minute ago and is still (or was last seen) sending.
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        welcome_claimed_at=timezone.now() - timedelta(minutes=1))
+    enrollment_welcome_task.delay(enrollment.pk)
+    assert mail.outbox == [], "a live claim is not sent twice"
+    # That worker died: past the lease, the redelivered task sends it.
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        welcome_claimed_at=timezone.now() - services.WELCOME_CLAIM_LEASE - timedelta(1))
+    enrollment_welcome_task.delay(enrollment.pk)
+    assert len(mail.outbox) == 1
+    enrollment_welcome_task.delay(enrollment.pk)
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_send_gives_the_claim_back_for_the_retry(
+    staff_user, program, coalition, django_capture_on_commit_callbacks, monkeypatch
+):
+    factories.ContactFactory(coalition=coalition)
+    with django_capture_on_commit_callbacks(execute=False):
+        enrollment = services.enrollment_create(program=program, coalition=coalition,
+                                                tier="support", actor=staff_user)
+
+    def broken(**kwargs):
+        raise OSError("mail server down")
+
+    monkeypatch.setattr(tasks, "send_mail", broken)
+    with pytest.raises(OSError):
+        enrollment_welcome_task.apply(args=[enrollment.pk], throw=True, retries=5)
+    enrollment.refresh_from_db()
+    assert (enrollment.welcome_claimed_at, enrollment.welcome_sent_at) == (None, None)

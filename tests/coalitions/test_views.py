@@ -1,7 +1,6 @@
-from datetime import date
-
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from coalitions.models import Coalition, Contact, Enrollment, Program
 from tests import factories
@@ -87,6 +86,26 @@ def test_each_role_gets_what_it_may_on_every_page(
     urls = page_urls(enrolled, coalition, own_contact, enrollment)
     got = {name: client.get(url).status_code for name, url in urls.items()}
     assert got == EXPECTED[role]
+
+
+def test_unknown_ids_send_anonymous_visitors_to_login_and_tell_refused_roles_nothing(
+    client, member_user
+):
+    unknown = {"code": "no-such-program", "pk": 999999}
+    pages = [
+        ("coalitions:program-detail", "code"), ("coalitions:program-update", "code"),
+        ("coalitions:enrollment-create", "code"), ("coalitions:enrollment-update", "pk"),
+        ("coalitions:coalition-update", "pk"), ("coalitions:contact-update", "pk"),
+    ]
+    for name, key in pages:
+        url = reverse(name, args=[unknown[key]])
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response.url, url
+    client.force_login(member_user)
+    existing = factories.EnrollmentFactory()
+    for pk in (existing.pk, 999999):  # the same answer whether the enrolment exists or not
+        url = reverse("coalitions:enrollment-update", args=[pk])
+        assert client.get(url).status_code == 403
 
 
 def test_anonymous_visitors_are_sent_to_login_from_every_page(
@@ -225,7 +244,7 @@ def test_enrolment_form_refuses_a_full_tier_and_a_second_enrolment(
     response = staff_client.post(url, {"coalition": coalition.pk, "tier": "intensive"})
     assert response.status_code == 302
     enrollment = Enrollment.objects.get()
-    assert enrollment.enrolled_on == date.today() or enrollment.enrolled_on
+    assert enrollment.enrolled_on == timezone.localdate()
     response = staff_client.post(url, {"coalition": other_coalition.pk, "tier": "intensive"})
     assert "is full" in response.context["form"].errors["tier"][0]
     response = staff_client.post(url, {"coalition": coalition.pk, "tier": "support"})
@@ -331,3 +350,11 @@ def test_a_member_sees_contacts_but_cannot_add_them(member_client, coalition, ow
 def test_a_user_without_a_coalition_or_role_gets_404_on_my_coalition(client):
     client.force_login(factories.UserFactory())
     assert client.get(reverse("coalitions:my-coalition")).status_code == 404
+
+
+def test_going_back_to_the_coalition_list_gets_the_whole_page(staff_client, coalition):
+    url = reverse("coalitions:coalition-list")
+    response = staff_client.get(url, HTTP_HX_REQUEST="true",
+                                HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+    assert "<html" in response.content.decode()
+    assert "HX-Request" in response["Vary"]

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from config.urls import urlpatterns as portal_urlpatterns
+
+from . import views
+
+urlpatterns = [
+    path("bench/measures/", views.measures_bare, name="bench-measures-bare"),
+    *portal_urlpatterns,
+]

@@ -1,0 +1,134 @@
+"""Query parameters of the list endpoints. A value the API does not know (a type, a set
+code, a coalition the user cannot see...) answers 400 naming the parameter; it never
+silently matches nothing."""
+
+import django_filters as filters
+from django.db.models import Q
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema_field
+
+from coalitions.models import Coalition
+from coalitions.permissions import coalitions_visible_to
+from measures.models import IncentiveProgram, Measure, MeasureAdoption, MeasureSet, Tool
+
+
+def _visible_coalitions(request):
+    if request is None:  # the schema generator
+        return Coalition.objects.none()
+    return coalitions_visible_to(request.user)
+
+
+class MeasureFilter(filters.FilterSet):
+    set = extend_schema_field(
+        {"type": "string", "description": "Measure set code, e.g. `PQI`; repeat for several."}
+    )(filters.ModelMultipleChoiceFilter(
+        field_name="measure_set__code", to_field_name="code",
+        queryset=MeasureSet.objects.all(), distinct=False,
+    ))
+    code = extend_schema_field(
+        {"type": "string", "description": "Measure code, e.g. `PQI 01`; repeat for several."}
+    )(filters.ModelMultipleChoiceFilter(
+        field_name="code", to_field_name="code", queryset=Measure.objects.all(), distinct=False
+    ))
+    type = filters.MultipleChoiceFilter(choices=Measure.Type.choices, distinct=False)
+    level = filters.MultipleChoiceFilter(choices=Measure.Level.choices, distinct=False)
+    status = filters.MultipleChoiceFilter(choices=Measure.Status.choices, distinct=False)
+    domain = filters.CharFilter(
+        lookup_expr="icontains", help_text="Part of the domain, any case: `patient safety`."
+    )
+    setting = filters.CharFilter(
+        lookup_expr="icontains", help_text="Part of the care setting, any case: `inpatient`."
+    )
+    updated_since = filters.IsoDateTimeFilter(
+        field_name="updated_at", lookup_expr="gte",
+        help_text="Only measures changed at or after this time (ISO 8601).",
+    )
+    search = filters.CharFilter(
+        method="filter_search", help_text="Words in the code, title or description."
+    )
+
+    class Meta:
+        model = Measure
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(code__icontains=word) | Q(title__icontains=word)
+                | Q(description__icontains=word)
+            )
+        return queryset
+
+
+class ToolFilter(filters.FilterSet):
+    kind = filters.CharFilter(help_text="The kind of tool, e.g. `guide`.")
+    search = filters.CharFilter(method="filter_search", help_text="Words in the title or "
+                                "description.")
+
+    class Meta:
+        model = Tool
+        fields = []
+
+    def filter_search(self, queryset, name, value):
+        for word in value.split():
+            queryset = queryset.filter(Q(title__icontains=word) | Q(description__icontains=word))
+        return queryset
+
+
+class AdoptionFilter(filters.FilterSet):
+    coalition = filters.ModelChoiceFilter(
+        queryset=_visible_coalitions, help_text="A coalition's id (one you may see)."
+    )
+    measure = filters.ModelChoiceFilter(
+        to_field_name="code", queryset=Measure.objects.all(), help_text="A measure's code."
+    )
+    use = filters.MultipleChoiceFilter(choices=MeasureAdoption.Use.choices, distinct=False)
+    stage = filters.MultipleChoiceFilter(
+        choices=MeasureAdoption.Stage.choices, distinct=False, method="filter_stage",
+        help_text="The stage (on the day `as_of`, when given).",
+    )
+    as_of = filters.DateFilter(
+        method="filter_as_of",
+        help_text="A day (YYYY-MM-DD): the adoptions recorded by then, each at the stage it "
+        "had that day, with `stage_since` the day that stage began.",
+    )
+
+    class Meta:
+        model = MeasureAdoption
+        fields = []
+
+    def filter_as_of(self, queryset, name, value):
+        return queryset  # the view reads the day first: it changes the list itself
+
+    def filter_stage(self, queryset, name, value):
+        if not value:
+            return queryset
+        field = "stage_on_day" if self.form.cleaned_data.get("as_of") else "stage"
+        return queryset.filter(**{f"{field}__in": value})
+
+
+class IncentiveProgramFilter(filters.FilterSet):
+    coalition = filters.ModelChoiceFilter(
+        queryset=_visible_coalitions, help_text="A coalition's id (one you may see)."
+    )
+    kind = filters.MultipleChoiceFilter(choices=IncentiveProgram.Kind.choices, distinct=False)
+    status = filters.MultipleChoiceFilter(
+        choices=IncentiveProgram.Status.choices, distinct=False
+    )
+
+    class Meta:
+        model = IncentiveProgram
+        fields = []
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter's backend, skipped when the request names none of the filters: a page
+    of the whole list then costs no form."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None or request.query_params.keys().isdisjoint(
+            filterset_class.base_filters
+        ):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

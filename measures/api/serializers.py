@@ -1,0 +1,302 @@
+"""The API's shapes. Serializers check shape only; the rules are in ``measures.services``.
+
+The measure list is rendered from ``.values()`` rows (see ``selectors.measure_rows``) for
+speed; ``MeasureSerializer`` still declares that shape, for the schema and for the test that
+keeps the two the same.
+"""
+
+import datetime
+
+from django.db import models
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from coalitions.models import Coalition
+from coalitions.permissions import coalitions_visible_to
+from measures import selectors
+from measures.models import (
+    AdoptionStageChange,
+    IncentiveProgram,
+    Measure,
+    MeasureAdoption,
+    MeasureSet,
+    Tool,
+)
+
+
+class UTCDateTimeField(serializers.DateTimeField):
+    """Times in UTC (``...Z``), as the measure list writes them, not in the portal's zone."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default_timezone", datetime.UTC)
+        super().__init__(*args, **kwargs)
+
+
+class ApiModelSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: UTCDateTimeField,
+    }
+
+
+# --- errors (for the schema) ------------------------------------------------------------------
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What went wrong, for a person to read.")
+
+
+VALIDATION_ERROR_SCHEMA = {
+    "type": "object",
+    "description": "Each key names the query parameter or body field at fault; its value "
+    "lists the messages. `non_field_errors` holds the messages about the whole record, "
+    "`detail` a request that could not be read at all.",
+    "additionalProperties": {
+        "oneOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "string"},
+            {"type": "object"},
+        ]
+    },
+}
+
+
+# --- the catalog ------------------------------------------------------------------------------
+
+# The fields of a measure, in the order the API (JSON and CSV) gives them.
+MEASURE_FIELDS = (
+    "url", "code", "slug", "set", "title", "description", "steward", "type", "level",
+    "domain", "setting", "data_source", "numerator", "denominator", "improvement_notation",
+    "components", "endorsement_number", "status", "version", "source_url", "updated_at",
+)
+
+
+def _optional_choice(choices, help_text):
+    """A choice the steward may not state: its value, or an empty string."""
+    return serializers.ChoiceField(
+        choices=choices, allow_blank=True, read_only=True, help_text=help_text
+    )
+
+
+def _optional_link():
+    return serializers.CharField(read_only=True, help_text="A link to the source, or empty.")
+
+
+class MeasureSerializer(ApiModelSerializer):
+    url = serializers.URLField(help_text="This measure in the API.")
+    type = _optional_choice(Measure.Type.choices, "Empty where the steward states none.")
+    level = _optional_choice(Measure.Level.choices, "Whose quality it measures, or empty.")
+    improvement_notation = _optional_choice(
+        Measure.ImprovementNotation.choices, "Whether higher or lower is better, or empty."
+    )
+    source_url = _optional_link()
+    set = serializers.CharField(
+        source="measure_set.code", help_text="The code of the measure set (`measure-sets/`)."
+    )
+    components = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="For a composite: the codes of the measures it combines, else empty.",
+    )
+
+    class Meta:
+        model = Measure
+        fields = MEASURE_FIELDS
+        read_only_fields = MEASURE_FIELDS
+
+
+class MeasureDetailSerializer(MeasureSerializer):
+    composites = serializers.ListField(
+        child=serializers.CharField(), help_text="Codes of the composites that include it."
+    )
+
+    class Meta(MeasureSerializer.Meta):
+        fields = (*MEASURE_FIELDS, "composites")
+        read_only_fields = fields
+
+
+class MeasureSetSerializer(ApiModelSerializer):
+    url = serializers.SerializerMethodField(help_text="This measure set in the API.")
+    measures_url = serializers.SerializerMethodField(help_text="Its measures in the API.")
+    measure_count = serializers.IntegerField(help_text="How many measures it holds.")
+    source_url = _optional_link()
+
+    class Meta:
+        model = MeasureSet
+        fields = (
+            "url", "code", "name", "steward", "version", "description", "source_url",
+            "measure_count", "measures_url", "updated_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField)
+    def get_url(self, measure_set):
+        return self.context["request"].build_absolute_uri(
+            reverse("api:measure-set-detail", kwargs={"code": measure_set.code})
+        )
+
+    @extend_schema_field(serializers.URLField)
+    def get_measures_url(self, measure_set):
+        return self.context["request"].build_absolute_uri(
+            reverse("api:measure-list") + "?set=" + measure_set.code
+        )
+
+
+class ToolSerializer(ApiModelSerializer):
+    url = serializers.SerializerMethodField(help_text="This tool in the API.")
+    source_url = _optional_link()
+
+    class Meta:
+        model = Tool
+        fields = (
+            "url", "code", "title", "kind", "publisher", "year", "description",
+            "publication_number", "source_url", "updated_at",
+        )
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.URLField)
+    def get_url(self, tool):
+        return self.context["request"].build_absolute_uri(
+            reverse("api:tool-detail", kwargs={"code": tool.code})
+        )
+
+
+# --- adoption and incentive programs ----------------------------------------------------------
+
+
+class _UserScopedFieldsMixin:
+    """Related fields offer only what the requesting user may see: another coalition's id
+    is refused like an id that does not exist."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        user = self.context["request"].user
+        if "coalition" in fields and not fields["coalition"].read_only:
+            fields["coalition"].queryset = coalitions_visible_to(user)
+        if "incentive_program" in fields and not fields["incentive_program"].read_only:
+            fields["incentive_program"].queryset = IncentiveProgram.objects.filter(
+                coalition__in=coalitions_visible_to(user)
+            )
+        return fields
+
+
+class StageChangeSerializer(ApiModelSerializer):
+    class Meta:
+        model = AdoptionStageChange
+        fields = ("stage", "changed_on", "recorded_at")
+        read_only_fields = fields
+
+
+class AdoptionSerializer(ApiModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:adoption-detail")
+    coalition_name = serializers.CharField(source="coalition.name", read_only=True)
+    measure = serializers.CharField(source="measure.code", read_only=True,
+                                    help_text="The measure's code.")
+    measure_title = serializers.CharField(source="measure.title", read_only=True)
+
+    class Meta:
+        model = MeasureAdoption
+        fields = (
+            "id", "url", "coalition", "coalition_name", "measure", "measure_title", "use",
+            "stage", "stage_since", "incentive_program", "notes", "created_at", "updated_at",
+        )
+        read_only_fields = fields
+
+    def to_representation(self, adoption):
+        data = super().to_representation(adoption)
+        stage_on_day = getattr(adoption, "stage_on_day", None)
+        if stage_on_day is not None:  # ?as_of=: the stage that day, and since when
+            data["stage"] = stage_on_day
+            data["stage_since"] = adoption.stage_on_day_since.isoformat()
+        return data
+
+
+class AdoptionDetailSerializer(AdoptionSerializer):
+    stage_history = serializers.SerializerMethodField(
+        help_text="Every stage the adoption went through, oldest first."
+    )
+
+    class Meta(AdoptionSerializer.Meta):
+        fields = (*AdoptionSerializer.Meta.fields, "stage_history")
+        read_only_fields = fields
+
+    @extend_schema_field(StageChangeSerializer(many=True))
+    def get_stage_history(self, adoption):
+        return StageChangeSerializer(selectors.adoption_stage_history(adoption), many=True).data
+
+
+class AdoptionCreateSerializer(_UserScopedFieldsMixin, ApiModelSerializer):
+    coalition = serializers.PrimaryKeyRelatedField(queryset=Coalition.objects.none())
+    measure = serializers.SlugRelatedField(
+        slug_field="code", queryset=Measure.objects.all(), help_text="The measure's code."
+    )
+    incentive_program = serializers.PrimaryKeyRelatedField(
+        queryset=IncentiveProgram.objects.none(), required=False, allow_null=True,
+        help_text="One of the coalition's incentive programs, or null.",
+    )
+    stage_since = serializers.DateField(
+        required=False, help_text="When it reached this stage; today if left out."
+    )
+
+    class Meta:
+        model = MeasureAdoption
+        fields = (
+            "coalition", "measure", "use", "stage", "stage_since", "incentive_program", "notes"
+        )
+        # The rules (one adoption per coalition, measure and use...) are the service's.
+        validators = []
+
+
+class AdoptionUpdateSerializer(_UserScopedFieldsMixin, ApiModelSerializer):
+    stage = serializers.ChoiceField(choices=MeasureAdoption.Stage.choices, required=False)
+    changed_on = serializers.DateField(
+        required=False, help_text="When the stage changed; today if left out."
+    )
+    incentive_program = serializers.PrimaryKeyRelatedField(
+        queryset=IncentiveProgram.objects.none(), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = MeasureAdoption
+        fields = ("stage", "changed_on", "incentive_program", "notes")
+        extra_kwargs = {"notes": {"required": False}}
+
+
+class IncentiveProgramSerializer(ApiModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:incentive-program-detail")
+    coalition_name = serializers.CharField(source="coalition.name", read_only=True)
+    measures = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True, help_text="Codes of its measures."
+    )
+
+    class Meta:
+        model = IncentiveProgram
+        fields = (
+            "id", "url", "coalition", "coalition_name", "name", "kind", "status",
+            "launch_date", "measures", "providers", "purchasers", "created_at", "updated_at",
+        )
+        read_only_fields = fields
+
+
+class IncentiveProgramWriteSerializer(_UserScopedFieldsMixin, ApiModelSerializer):
+    coalition = serializers.PrimaryKeyRelatedField(queryset=Coalition.objects.none())
+    measures = serializers.SlugRelatedField(
+        slug_field="code", many=True, queryset=Measure.objects.all(), required=False,
+        help_text="Codes of the measures it pays or reports on.",
+    )
+
+    class Meta:
+        model = IncentiveProgram
+        fields = (
+            "coalition", "name", "kind", "status", "launch_date", "measures", "providers",
+            "purchasers",
+        )
+        validators = []  # the name's uniqueness in its coalition is the service's rule
+
+
+class IncentiveProgramUpdateSerializer(IncentiveProgramWriteSerializer):
+    coalition = None  # a program stays with its coalition
+
+    class Meta(IncentiveProgramWriteSerializer.Meta):
+        fields = tuple(f for f in IncentiveProgramWriteSerializer.Meta.fields if f != "coalition")
+        extra_kwargs = {name: {"required": False} for name in ("name", "kind")}

@@ -1,0 +1,24 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("measures/", views.MeasureListView.as_view(), name="measure-list"),
+    # Codes hold spaces (``PQI%2001``); the slug (``pqi-01``) works too.
+    path("measures/<path:code>/", views.MeasureDetailView.as_view(), name="measure-detail"),
+    path("measure-sets/", views.MeasureSetListView.as_view(), name="measure-set-list"),
+    path("measure-sets/<path:code>/", views.MeasureSetDetailView.as_view(),
+         name="measure-set-detail"),
+    path("tools/", views.ToolListView.as_view(), name="tool-list"),
+    path("tools/<path:code>/", views.ToolDetailView.as_view(), name="tool-detail"),
+    path("adoptions/", views.AdoptionListView.as_view(), name="adoption-list"),
+    path("adoptions/<int:pk>/", views.AdoptionDetailView.as_view(), name="adoption-detail"),
+    path("incentive-programs/", views.IncentiveProgramListView.as_view(),
+         name="incentive-program-list"),
+    path("incentive-programs/<int:pk>/", views.IncentiveProgramDetailView.as_view(),
+         name="incentive-program-detail"),
+    # Anything else under the API (an id that is not a number...) is a 404 in JSON too.
+    re_path(r"^", views.not_found),
+]

@@ -1,0 +1,535 @@
+"""The REST API of the measure catalog and of coalitions' adoption records.
+
+Views are interfaces: reads come from ``measures.selectors`` (and ``.selectors`` here),
+every write goes through ``measures.services``, and who may do what is
+``measures.permissions``. The catalog is public and cached (``.caching``); adoption and
+incentive-program records need a token or a session and are scoped to the user, so another
+coalition's id answers 404.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+
+from measures import selectors, services
+from measures.permissions import can_manage_adoption
+
+from . import serializers
+from .caching import CatalogCacheMixin, ContentETagMixin, absolute_url
+from .filters import (
+    AdoptionFilter,
+    FilterBackend,
+    IncentiveProgramFilter,
+    MeasureFilter,
+    ToolFilter,
+)
+from .pagination import KeysetPagination
+from .renderers import CSVRenderer, ORJSONRenderer, json_dumps
+from .selectors import (
+    UPDATED_AT_TEXT,
+    adoption_list_as_of,
+    measure_row_get,
+    measure_rows,
+    measure_values,
+)
+
+# --- what the schema says of every operation ----------------------------------------------------
+
+_ERRORS = {
+    400: OpenApiResponse(
+        serializers.VALIDATION_ERROR_SCHEMA,
+        "A parameter or field is wrong: each key names one, with its messages.",
+    ),
+    401: OpenApiResponse(
+        serializers.ErrorSerializer, "The token is not valid or was revoked (or none was sent "
+        "where one is needed)."
+    ),
+    403: OpenApiResponse(serializers.ErrorSerializer, "You may read this but not change it."),
+    404: OpenApiResponse(serializers.ErrorSerializer, "No such record, or not one you may see."),
+    429: OpenApiResponse(
+        serializers.ErrorSerializer,
+        "Too many requests from this address (or token): the `Retry-After` header says how "
+        "many seconds to wait.",
+    ),
+}
+_NOT_MODIFIED = {304: OpenApiResponse(None, "Not modified: the `If-None-Match` ETag is current.")}
+_CONDITIONAL = [
+    OpenApiParameter(
+        "If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
+        description="An ETag from an earlier answer: 304 without a body if it is current.",
+    ),
+    OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304],
+                     description="The version of this answer, for `If-None-Match`."),
+    OpenApiParameter("Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[429],
+                     description="Seconds to wait before the next request."),
+]
+
+
+def _format_parameter(*formats):
+    return OpenApiParameter(
+        "format", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=list(formats),
+        description="`json` (the default) or `csv`: every matching row in one file, in the "
+        "requested order, without pages; cells a spreadsheet would run as formulas are "
+        "prefixed with an apostrophe.",
+    )
+
+
+def _code(code):
+    """A code from the path; one with a NUL cannot exist (and PostgreSQL refuses to look)."""
+    if "\x00" in code:
+        raise Http404
+    return code
+
+
+def _errors(*codes):
+    # Errors are always JSON, whatever format was asked for.
+    return {(code, "application/json"): _ERRORS[code] for code in codes}
+
+
+def _list_ok(serializer):
+    return {
+        (200, "application/json"): OpenApiResponse(serializer, "A page of the list."),
+        (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, "With `?format=csv`."),
+    }
+
+
+# --- shared behaviour ------------------------------------------------------------------------
+
+
+@csrf_exempt  # nothing here to protect: every method gets the same 404
+def not_found(request, *args, **kwargs):
+    """An address under the API that names nothing: a 404 a client can read."""
+    return HttpResponse(
+        json_dumps({"detail": "Not found."}), status=404, content_type="application/json"
+    )
+
+
+class KeysetListMixin:
+    """A list: JSON in pages (``.pagination``), or CSV with every matching row."""
+
+    csv_filename = "export.csv"
+
+    @property
+    def csv_fields(self):
+        return list(self.get_serializer().fields)
+
+    def rows(self, objects):
+        return self.get_serializer(objects, many=True).data
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        if request.accepted_renderer.format == CSVRenderer.format:
+            rows = self.rows(list(self.paginator.order(queryset, request)))
+            return Response(
+                rows, headers={"Content-Disposition": f'attachment; filename="{self.csv_filename}"'}
+            )
+        page = self.paginate_queryset(queryset)
+        return Response(self.paginator.get_paginated_data(self.rows(page)))
+
+
+class JSONErrorsMixin:
+    """Errors are answered in JSON, even to a request for CSV."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        renderer = getattr(request, "accepted_renderer", None)
+        if response.status_code >= 400 and renderer is not None and renderer.format != "json":
+            request.accepted_renderer = ORJSONRenderer()
+            request.accepted_media_type = ORJSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+class RetrieveMixin:
+    def get(self, request, *args, **kwargs):
+        return self.retrieve(request, *args, **kwargs)
+
+
+class CatalogDetailView(
+    JSONErrorsMixin, CatalogCacheMixin, RetrieveMixin, generics.GenericAPIView
+):
+    """A public read of one catalog record; the throttles still apply."""
+
+    permission_classes = [AllowAny]
+    renderer_classes = [ORJSONRenderer]
+
+
+class CatalogListView(
+    JSONErrorsMixin, CatalogCacheMixin, KeysetListMixin, generics.ListAPIView
+):
+    """A public list of the catalog, in JSON pages or CSV."""
+
+    permission_classes = [AllowAny]
+    renderer_classes = [ORJSONRenderer, CSVRenderer]
+    filter_backends = [FilterBackend]
+
+
+# --- the catalog ---------------------------------------------------------------------------
+
+
+class MeasurePagination(KeysetPagination):
+    orderings = {
+        "code": ("code",),
+        "title": ("title", "code"),
+        "set": ("set", "code"),
+        "type": ("type", "code"),
+        "level": ("level", "code"),
+        "status": ("status", "code"),
+        "updated_at": ("updated_at", "code"),
+    }
+    row_keys = {"updated_at": UPDATED_AT_TEXT}
+    default_ordering = "code"
+
+
+@extend_schema_view(get=extend_schema(
+    summary="List measures",
+    description="The catalog's measures: filter, search, order, page with a cursor; "
+    "`?format=csv` for a spreadsheet. Public, cached, and answered with an ETag.",
+    parameters=[_format_parameter("json", "csv"), *_CONDITIONAL],
+    responses={**_list_ok(serializers.MeasureSerializer), **_NOT_MODIFIED,
+               **_errors(400, 401, 429)},
+))
+class MeasureListView(CatalogListView):
+    serializer_class = serializers.MeasureSerializer
+    filterset_class = MeasureFilter
+    pagination_class = MeasurePagination
+    csv_filename = "measures.csv"
+    csv_fields = serializers.MEASURE_FIELDS
+
+    def get_queryset(self):
+        return measure_values()
+
+    def rows(self, objects):
+        # Rows straight from .values(): no model instance or serializer per measure.
+        return measure_rows(objects, detail_url=absolute_url(self.request).partition("?")[0])
+
+
+@extend_schema_view(get=extend_schema(
+    summary="One measure",
+    description="A measure by its code (`PQI%2001`) or its slug (`pqi-01`).",
+    parameters=[*_CONDITIONAL],
+    responses={200: serializers.MeasureDetailSerializer, **_NOT_MODIFIED,
+               **_errors(401, 404, 429)},
+))
+class MeasureDetailView(CatalogDetailView):
+    serializer_class = serializers.MeasureDetailSerializer
+
+    def retrieve(self, request, code):
+        row = measure_row_get(_code(code), detail_url=request.build_absolute_uri(
+            reverse("api:measure-list")
+        ))
+        if row is None:
+            raise Http404
+        return Response(row)
+
+
+class MeasureSetPagination(KeysetPagination):
+    orderings = {"code": ("code",), "name": ("name", "code")}
+    default_ordering = "code"
+
+
+@extend_schema_view(get=extend_schema(
+    summary="List measure sets",
+    description="The families of measures (AHRQ QI modules, CAHPS, HEDIS...), with how many "
+    "measures each holds.",
+    parameters=[_format_parameter("json", "csv"), *_CONDITIONAL],
+    responses={**_list_ok(serializers.MeasureSetSerializer), **_NOT_MODIFIED,
+               **_errors(400, 401, 429)},
+))
+class MeasureSetListView(CatalogListView):
+    serializer_class = serializers.MeasureSetSerializer
+    pagination_class = MeasureSetPagination
+    filter_backends = []
+    csv_filename = "measure-sets.csv"
+
+    def get_queryset(self):
+        return selectors.measure_set_list()
+
+
+@extend_schema_view(get=extend_schema(
+    summary="One measure set",
+    parameters=[*_CONDITIONAL],
+    responses={200: serializers.MeasureSetSerializer, **_NOT_MODIFIED,
+               **_errors(401, 404, 429)},
+))
+class MeasureSetDetailView(CatalogDetailView):
+    serializer_class = serializers.MeasureSetSerializer
+
+    def retrieve(self, request, code):
+        measure_set = get_object_or_404(selectors.measure_set_list(), code=_code(code))
+        return Response(self.get_serializer(measure_set).data)
+
+
+class ToolPagination(KeysetPagination):
+    orderings = {"title": ("title", "code"), "code": ("code",)}
+    default_ordering = "title"
+
+
+@extend_schema_view(get=extend_schema(
+    summary="List tools",
+    description="The guides, reports and toolkits the program offers purchasers.",
+    parameters=[_format_parameter("json", "csv"), *_CONDITIONAL],
+    responses={**_list_ok(serializers.ToolSerializer), **_NOT_MODIFIED,
+               **_errors(400, 401, 429)},
+))
+class ToolListView(CatalogListView):
+    serializer_class = serializers.ToolSerializer
+    filterset_class = ToolFilter
+    pagination_class = ToolPagination
+    csv_filename = "tools.csv"
+
+    def get_queryset(self):
+        return selectors.tool_list()
+
+
+@extend_schema_view(get=extend_schema(
+    summary="One tool",
+    parameters=[*_CONDITIONAL],
+    responses={200: serializers.ToolSerializer, **_NOT_MODIFIED, **_errors(401, 404, 429)},
+))
+class ToolDetailView(CatalogDetailView):
+    serializer_class = serializers.ToolSerializer
+
+    def retrieve(self, request, code):
+        tool = get_object_or_404(selectors.tool_list(), code=_code(code))
+        return Response(self.get_serializer(tool).data)
+
+
+# --- adoption and incentive programs -------------------------------------------------------
+
+
+def _require_manage(user, coalition):
+    if not can_manage_adoption(user, coalition):
+        raise PermissionDenied(
+            f"Only program staff and the leads of {coalition.name} change its records."
+        )
+
+
+class RecordsListView(
+    JSONErrorsMixin, ContentETagMixin, KeysetListMixin, generics.ListCreateAPIView
+):
+    """A coalition-scoped list: a token or a session, and only what the user may see."""
+
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [ORJSONRenderer, CSVRenderer]
+    filter_backends = [FilterBackend]
+
+
+class RecordDetailView(JSONErrorsMixin, ContentETagMixin, generics.GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [ORJSONRenderer]
+
+    def get(self, request, pk):
+        return Response(self.get_serializer(self.get_object()).data)
+
+    def reread(self):
+        """The answer to a write: the record as a fresh read shows it."""
+        return self.get_serializer(self.get_object()).data
+
+
+class AdoptionPagination(KeysetPagination):
+    orderings = {
+        "coalition": ("coalition__name", "measure__code", "use", "id"),
+        "measure": ("measure__code", "coalition__name", "use", "id"),
+        "updated_at": ("updated_at", "id"),
+    }
+    default_ordering = "coalition"
+
+
+_WRITE_ERRORS = _errors(400, 401, 403, 429)
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List adoptions",
+        description="Which measures coalitions use, for what and at what stage: all of them "
+        "for program staff and evaluators, their own coalition's for its members. "
+        "`?as_of=` gives each as it stood on that day.",
+        parameters=[_format_parameter("json", "csv"), *_CONDITIONAL],
+        responses={**_list_ok(serializers.AdoptionSerializer), **_NOT_MODIFIED,
+                   **_errors(400, 401, 429)},
+    ),
+    post=extend_schema(
+        summary="Record an adoption",
+        description="Program staff, and the leads of the coalition. One adoption per "
+        "coalition, measure and use; a later stage is a change of the existing one.",
+        request=serializers.AdoptionCreateSerializer,
+        responses={201: serializers.AdoptionDetailSerializer, **_WRITE_ERRORS},
+    ),
+)
+class AdoptionListView(RecordsListView):
+    serializer_class = serializers.AdoptionSerializer
+    filterset_class = AdoptionFilter
+    pagination_class = AdoptionPagination
+    csv_filename = "adoptions.csv"
+
+    def get_queryset(self):
+        try:
+            day = forms.DateField(required=False).clean(self.request.query_params.get("as_of"))
+        except ValidationError:
+            day = None  # the filter set answers 400 naming as_of
+        if day is None:
+            return selectors.adoption_list(user=self.request.user)
+        return adoption_list_as_of(user=self.request.user, day=day)
+
+    def create(self, request, *args, **kwargs):
+        serializer = serializers.AdoptionCreateSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        coalition = fields.pop("coalition")
+        _require_manage(request.user, coalition)
+        adoption = services.adoption_create(coalition=coalition, actor=request.user, **fields)
+        body = serializers.AdoptionDetailSerializer(
+            selectors.adoption_get_for(request.user, adoption.pk),
+            context=self.get_serializer_context(),
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="One adoption, with its stage history",
+        parameters=[*_CONDITIONAL],
+        responses={200: serializers.AdoptionDetailSerializer, **_NOT_MODIFIED,
+                   **_errors(401, 404, 429)},
+    ),
+    patch=extend_schema(
+        summary="Change an adoption's stage, program or notes",
+        description="A new stage is kept in the history with the day it changed "
+        "(`changed_on`, today if left out; not before the current stage began).",
+        request=serializers.AdoptionUpdateSerializer,
+        responses={200: serializers.AdoptionDetailSerializer, **_WRITE_ERRORS,
+                   **_errors(404)},
+    ),
+    delete=extend_schema(
+        summary="Delete an adoption",
+        responses={204: OpenApiResponse(None, "Deleted."), **_errors(401, 403, 404, 429)},
+    ),
+)
+class AdoptionDetailView(RecordDetailView):
+    serializer_class = serializers.AdoptionDetailSerializer
+    http_method_names = ["get", "patch", "delete", "head", "options"]
+
+    def get_object(self):
+        return selectors.adoption_get_for(self.request.user, self.kwargs["pk"])
+
+    def patch(self, request, pk):
+        adoption = self.get_object()
+        _require_manage(request.user, adoption.coalition)
+        serializer = serializers.AdoptionUpdateSerializer(
+            adoption, data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        services.adoption_update(
+            adoption=adoption, actor=request.user, **serializer.validated_data
+        )
+        return Response(self.reread())
+
+    def delete(self, request, pk):
+        adoption = self.get_object()
+        _require_manage(request.user, adoption.coalition)
+        services.adoption_delete(adoption=adoption, actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class IncentiveProgramPagination(KeysetPagination):
+    orderings = {
+        "coalition": ("coalition__name", "name", "id"),
+        "name": ("name", "id"),
+        "updated_at": ("updated_at", "id"),
+    }
+    default_ordering = "coalition"
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="List incentive programs",
+        description="The pay-for-performance programs, report cards and other incentives "
+        "coalitions run, scoped like adoptions.",
+        parameters=[_format_parameter("json", "csv"), *_CONDITIONAL],
+        responses={**_list_ok(serializers.IncentiveProgramSerializer), **_NOT_MODIFIED,
+                   **_errors(400, 401, 429)},
+    ),
+    post=extend_schema(
+        summary="Record an incentive program",
+        description="Program staff, and the leads of the coalition. An active program needs "
+        "its launch date; names are unique within a coalition.",
+        request=serializers.IncentiveProgramWriteSerializer,
+        responses={201: serializers.IncentiveProgramSerializer, **_WRITE_ERRORS},
+    ),
+)
+class IncentiveProgramListView(RecordsListView):
+    serializer_class = serializers.IncentiveProgramSerializer
+    filterset_class = IncentiveProgramFilter
+    pagination_class = IncentiveProgramPagination
+    csv_filename = "incentive-programs.csv"
+
+    def get_queryset(self):
+        return selectors.incentive_program_list(user=self.request.user)
+
+    def create(self, request, *args, **kwargs):
+        serializer = serializers.IncentiveProgramWriteSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        coalition = fields.pop("coalition")
+        _require_manage(request.user, coalition)
+        program = services.incentive_program_create(
+            coalition=coalition, actor=request.user, measures=fields.pop("measures", ()),
+            **fields,
+        )
+        body = self.get_serializer(
+            selectors.incentive_program_get_for(request.user, program.pk)
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+
+
+@extend_schema_view(
+    get=extend_schema(
+        summary="One incentive program",
+        parameters=[*_CONDITIONAL],
+        responses={200: serializers.IncentiveProgramSerializer, **_NOT_MODIFIED,
+                   **_errors(401, 404, 429)},
+    ),
+    patch=extend_schema(
+        summary="Change an incentive program",
+        request=serializers.IncentiveProgramUpdateSerializer,
+        responses={200: serializers.IncentiveProgramSerializer, **_WRITE_ERRORS,
+                   **_errors(404)},
+    ),
+)
+class IncentiveProgramDetailView(RecordDetailView):
+    serializer_class = serializers.IncentiveProgramSerializer
+    http_method_names = ["get", "patch", "head", "options"]
+
+    def get_object(self):
+        return selectors.incentive_program_get_for(self.request.user, self.kwargs["pk"])
+
+    def patch(self, request, pk):
+        program = self.get_object()
+        _require_manage(request.user, program.coalition)
+        serializer = serializers.IncentiveProgramUpdateSerializer(
+            program, data=request.data, partial=True, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        services.incentive_program_update(
+            program=program, actor=request.user, measures=fields.pop("measures", None),
+            **fields,
+        )
+        return Response(self.reread())

@@ -1,0 +1,154 @@
+"""Reads of the catalog and of coalitions' adoption records."""
+
+import hashlib
+
+import django_filters
+from django.db import connection
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.shortcuts import get_object_or_404
+
+from coalitions.models import Coalition
+from core.forms import Form
+
+from .models import (
+    AdoptionStageChange,
+    IncentiveProgram,
+    Measure,
+    MeasureAdoption,
+    MeasureSet,
+    Tool,
+)
+from .permissions import adoption_coalitions_for, can_see_adopters
+
+
+def catalog_version():
+    """A short string that changes whenever a measure set, measure or tool is added, changed
+    or removed: the key of the API's ETags and of its response cache. One query.
+
+    A change of a composite's components saves the measure too (see ``catalog_load``), so it
+    moves the version like any other change.
+    """
+    quote = connection.ops.quote_name
+    parts = []
+    for model in (MeasureSet, Measure, Tool):
+        table = quote(model._meta.db_table)
+        # Table names come from the models, never from input.
+        parts += [
+            f"(SELECT MAX(updated_at) FROM {table})",  # noqa: S608
+            f"(SELECT COUNT(*) FROM {table})",  # noqa: S608
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts))
+        row = cursor.fetchone()
+    return hashlib.sha1(repr(row).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+def measure_list():
+    return Measure.objects.with_set()
+
+
+def measure_get(slug):
+    return get_object_or_404(
+        Measure.objects.with_set().prefetch_related(
+            Prefetch("components", queryset=Measure.objects.with_set()),
+            Prefetch("composites", queryset=Measure.objects.with_set()),
+        ),
+        slug=slug,
+    )
+
+
+def measure_set_list():
+    return MeasureSet.objects.annotate(measure_count=Count("measures"))
+
+
+def tool_list():
+    return Tool.objects.all()
+
+
+# --- adoption -------------------------------------------------------------------------------
+
+
+def measure_adopters(measure, *, user):
+    """Which coalitions of the program use a measure and for what; empty for the public."""
+    if not can_see_adopters(user):
+        return MeasureAdoption.objects.none()
+    return (
+        MeasureAdoption.objects.filter(measure=measure)
+        .exclude(stage=MeasureAdoption.Stage.DISCONTINUED)
+        .select_related("coalition", "incentive_program")
+        .order_by("coalition__name", "use")
+    )
+
+
+class AdoptionFilter(django_filters.FilterSet):
+    coalition = django_filters.ModelChoiceFilter(
+        queryset=Coalition.objects.all(), empty_label="Any coalition"
+    )
+    measure_set = django_filters.ModelChoiceFilter(
+        label="Measure set", field_name="measure__measure_set", to_field_name="code",
+        queryset=MeasureSet.objects.all(), empty_label="Any set",
+    )
+    use = django_filters.ChoiceFilter(choices=MeasureAdoption.Use.choices, empty_label="Any use")
+    stage = django_filters.ChoiceFilter(
+        choices=MeasureAdoption.Stage.choices, empty_label="Any stage"
+    )
+
+    class Meta:
+        model = MeasureAdoption
+        fields = ["coalition", "measure_set", "use", "stage"]
+        form = Form
+
+
+def adoption_filter(*, user, data=None):
+    """All the adoption records a user may read, filtered (staff and evaluators' list)."""
+    return AdoptionFilter(data=data, queryset=adoption_list(user=user))
+
+
+def adoption_list(*, user, coalition=None):
+    queryset = MeasureAdoption.objects.filter(
+        coalition__in=adoption_coalitions_for(user)
+    ).select_related("coalition", "measure__measure_set", "incentive_program")
+    if coalition is not None:
+        queryset = queryset.filter(coalition=coalition)
+    return queryset
+
+
+def adoption_get_for(user, pk):
+    return get_object_or_404(adoption_list(user=user), pk=pk)
+
+
+def adoption_stage_history(adoption):
+    return adoption.stage_changes.select_related("recorded_by").order_by(
+        "changed_on", "recorded_at"
+    )
+
+
+def adoptions_as_of(day, *, coalition=None):
+    """Adoptions as they stood on ``day``: each with ``stage_on_day``, the stage of its latest
+    change dated on or before that day. Adoptions not yet recorded by then are left out."""
+    latest = (
+        AdoptionStageChange.objects.filter(adoption=OuterRef("pk"), changed_on__lte=day)
+        .order_by("-changed_on", "-recorded_at", "-pk")
+        .values("stage")[:1]
+    )
+    queryset = MeasureAdoption.objects.annotate(stage_on_day=Subquery(latest)).filter(
+        stage_on_day__isnull=False
+    )
+    if coalition is not None:
+        queryset = queryset.filter(coalition=coalition)
+    return queryset.select_related("coalition", "measure")
+
+
+def incentive_program_list(*, user, coalition=None):
+    queryset = (
+        IncentiveProgram.objects.filter(coalition__in=adoption_coalitions_for(user))
+        .select_related("coalition")
+        .prefetch_related(Prefetch("measures", queryset=Measure.objects.order_by("code")))
+    )
+    if coalition is not None:
+        queryset = queryset.filter(coalition=coalition)
+    return queryset
+
+
+def incentive_program_get_for(user, pk):
+    return get_object_or_404(incentive_program_list(user=user), pk=pk)

@@ -1,0 +1,196 @@
+"""ETags, 304s and the response cache: a client revalidates cheaply, and no answer outlives a
+change to what it shows."""
+
+import json
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import ApiToken
+from measures import services
+from measures.models import Measure
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+CATALOG_URLS = [
+    "/api/v1/measures/",
+    "/api/v1/measures/?set=PQI&ordering=-title",
+    "/api/v1/measures/?format=csv",
+    "/api/v1/measures/PQI%2001/",
+    "/api/v1/measures/pqi-90/",
+    "/api/v1/measure-sets/",
+    "/api/v1/measure-sets/PQI/",
+    "/api/v1/tools/",
+]
+
+
+
+def catalog_lines(title="Diabetes Short-Term Complications Admission Rate", components=None):
+    measure = {
+        "record": "measure", "set": "PQI", "description": "", "steward": "AHRQ", "type": "",
+        "level": "area", "domain": "", "setting": "", "data_source": "", "numerator": "",
+        "denominator": "", "improvement_notation": "lower", "endorsement_number": "",
+        "status": "current", "version": "v2024", "source_url": "",
+    }
+    records = [
+        {"record": "measure_set", "code": "PQI", "name": "Prevention Quality Indicators",
+         "steward": "AHRQ", "version": "v2024", "description": "", "source_url": ""},
+        {**measure, "code": "PQI 01", "title": title},
+        {**measure, "code": "PQI 05", "title": "COPD or Asthma in Older Adults"},
+        {**measure, "code": "PQI 90", "title": "Prevention Quality Overall Composite",
+         "type": "composite", "components": components or ["PQI 01"]},
+        {"record": "tool", "code": "T1", "title": "Pay for Performance: A Decision Guide",
+         "kind": "guide", "publisher": "AHRQ", "year": None, "description": "",
+         "publication_number": "", "source_url": ""},
+    ]
+    return [json.dumps(record) for record in records]
+
+
+@pytest.fixture
+def catalog():
+    services.catalog_load(catalog_lines())
+
+
+def etags(client, urls=CATALOG_URLS):
+    found = {}
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.content)
+        found[url] = response["ETag"]
+    return found
+
+
+def test_every_catalog_answer_has_an_etag_and_may_be_kept_by_public_caches(client, catalog):
+    for url in CATALOG_URLS:
+        response = client.get(url)
+        assert response["ETag"].startswith('"'), url
+        assert response["Cache-Control"] == "public, max-age=60", url
+        assert "Accept" in response["Vary"], url
+
+
+@pytest.mark.parametrize("url", CATALOG_URLS)
+def test_if_none_match_with_the_current_etag_answers_304_without_a_body(client, catalog, url):
+    etag = client.get(url)["ETag"]
+
+    for header in (etag, f"W/{etag}", f'"other", {etag}'):
+        response = client.get(url, HTTP_IF_NONE_MATCH=header)
+        assert response.status_code == 304, header
+        assert response.content == b""
+        assert response["ETag"] == etag
+        assert response["Cache-Control"] == "public, max-age=60"
+
+
+def test_an_old_or_foreign_etag_gets_the_full_answer(client, catalog):
+    assert client.get("/api/v1/measures/", HTTP_IF_NONE_MATCH='"abc"').status_code == 200
+    other = client.get("/api/v1/tools/")["ETag"]
+    assert client.get("/api/v1/measures/", HTTP_IF_NONE_MATCH=other).status_code == 200
+
+
+def test_json_and_csv_pages_and_filters_each_have_their_own_etag(client, catalog):
+    found = etags(client)
+
+    assert len(set(found.values())) == len(found)
+
+
+def test_editing_a_measure_changes_the_etag_of_every_answer_that_shows_it(client, catalog):
+    before = etags(client)
+    measure = Measure.objects.get(code="PQI 01")
+    measure.title = "Diabetes Short-Term Complications (revised)"
+    measure.save()
+
+    after = etags(client)
+
+    for url in CATALOG_URLS:
+        assert after[url] != before[url], url
+        old = client.get(url, HTTP_IF_NONE_MATCH=before[url])
+        assert old.status_code == 200, f"{url}: the old ETag must not get a 304"
+    assert client.get("/api/v1/measures/PQI%2001/").json()["title"].endswith("(revised)")
+    assert "(revised)" in client.get("/api/v1/measures/?format=csv").content.decode()
+    filtered = client.get("/api/v1/measures/?set=PQI&ordering=-title").json()["results"]
+    assert any(row["title"].endswith("(revised)") for row in filtered)
+
+
+def test_reloading_the_catalog_moves_the_etags_only_when_a_measure_changed(client, catalog):
+    before = etags(client)
+
+    services.catalog_load(catalog_lines())
+    assert etags(client) == before, "an identical reload changes nothing"
+
+    services.catalog_load(catalog_lines(title="Diabetes Short-Term Complications Rate"))
+    changed = etags(client)
+    assert changed["/api/v1/measures/PQI%2001/"] != before["/api/v1/measures/PQI%2001/"]
+    assert changed["/api/v1/measures/"] != before["/api/v1/measures/"]
+    assert client.get("/api/v1/measures/PQI%2001/").json()["title"] == (
+        "Diabetes Short-Term Complications Rate"
+    )
+
+
+def test_a_new_composition_of_a_composite_reaches_its_answer(client, catalog):
+    before = client.get("/api/v1/measures/pqi-90/")
+
+    services.catalog_load(catalog_lines(components=["PQI 01", "PQI 05"]))
+    after = client.get("/api/v1/measures/pqi-90/")
+
+    assert after["ETag"] != before["ETag"]
+    assert after.json()["components"] == ["PQI 01", "PQI 05"]
+
+
+def test_a_repeated_answer_comes_from_the_cache_at_the_cost_of_the_version_query(
+    client, catalog
+):
+    url = "/api/v1/measures/?set=PQI"
+    first = client.get(url)
+
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+
+    assert again.content == first.content
+    assert again["ETag"] == first["ETag"]
+    assert again["Content-Type"] == "application/json"
+    assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_repeated_csv_answer_keeps_its_content_type_and_file_name(client, catalog):
+    first = client.get("/api/v1/measures/?format=csv")
+    again = client.get("/api/v1/measures/?format=csv")
+
+    assert again.content == first.content
+    assert again["Content-Type"] == "text/csv; charset=utf-8"
+    assert again["Content-Disposition"] == first["Content-Disposition"]
+
+
+def test_a_token_holder_gets_the_same_answer_and_etag_as_the_public(client, catalog, lead_user):
+    _, raw = ApiToken.objects.issue(user=lead_user)
+    public = client.get("/api/v1/measures/")
+    with_token = client.get("/api/v1/measures/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+    assert with_token.status_code == 200
+    assert with_token["ETag"] == public["ETag"]
+    assert with_token.content == public.content
+    assert client.get(
+        "/api/v1/measures/", HTTP_AUTHORIZATION=f"Bearer {raw}",
+        HTTP_IF_NONE_MATCH=public["ETag"],
+    ).status_code == 304
+
+
+# --- coalitions' own records --------------------------------------------------------------------
+
+
+def test_private_lists_have_an_etag_of_their_content_and_are_never_kept_by_shared_caches(
+    client, staff_user, coalition
+):
+    factories.MeasureAdoptionFactory(coalition=coalition)
+    client.force_login(staff_user)
+    first = client.get("/api/v1/adoptions/")
+
+    assert first["Cache-Control"] == "private, no-cache"
+    assert client.get(
+        "/api/v1/adoptions/", HTTP_IF_NONE_MATCH=first["ETag"]
+    ).status_code == 304
+
+    factories.MeasureAdoptionFactory(coalition=coalition)
+    assert client.get(
+        "/api/v1/adoptions/", HTTP_IF_NONE_MATCH=first["ETag"]
+    ).status_code == 200
