@@ -154,6 +154,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Demo data of the apps that build on the program registry's demo (coalitions.demo).
 DEMO_LOADERS = ["measures.demo.demo_load"]
 
+# How long a process may reuse the catalog's version (the key of the API's ETags and
+# cache) before reading it again; changes made in the same process are seen at once.
+CATALOG_VERSION_SECONDS = float(env("CATALOG_VERSION_SECONDS", "1"))
+
 # --- Cache, broker ----------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL")
 if REDIS_URL:

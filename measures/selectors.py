@@ -1,8 +1,10 @@
 """Reads of the catalog and of coalitions' adoption records."""
 
 import hashlib
+import time
 
 import django_filters
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
@@ -21,13 +23,7 @@ from .models import (
 from .permissions import adoption_coalitions_for, can_see_adopters
 
 
-def catalog_version():
-    """A short string that changes whenever a measure set, measure or tool is added, changed
-    or removed: the key of the API's ETags and of its response cache. One query.
-
-    A change of a composite's components saves the measure too (see ``catalog_load``), so it
-    moves the version like any other change.
-    """
+def _catalog_version_from_db():
     quote = connection.ops.quote_name
     parts = []
     for model in (MeasureSet, Measure, Tool):
@@ -41,6 +37,31 @@ def catalog_version():
         cursor.execute("SELECT " + ", ".join(parts))
         row = cursor.fetchone()
     return hashlib.sha1(repr(row).encode(), usedforsecurity=False).hexdigest()[:16]
+
+
+_version_memo = {"value": None, "read_at": 0.0}
+
+
+def catalog_version():
+    """A short string that changes whenever a measure set, measure or tool is added, changed
+    or removed: the key of the API's ETags and of its response cache.
+
+    Read from the database (one query) at most once every ``CATALOG_VERSION_SECONDS`` per
+    process; a save or delete of a catalog row in this process forgets it at once
+    (``catalog_version_forget``), and another process's change is seen within that time.
+    A change of a composite's components saves the measure too (see ``catalog_load``).
+    """
+    now = time.monotonic()
+    fresh = now - _version_memo["read_at"] < settings.CATALOG_VERSION_SECONDS
+    if _version_memo["value"] is not None and fresh:
+        return _version_memo["value"]
+    value = _catalog_version_from_db()
+    _version_memo.update(value=value, read_at=now)
+    return value
+
+
+def catalog_version_forget(**kwargs):
+    _version_memo["value"] = None
 
 
 def measure_list():

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accounts.models import ApiToken
 from measures import services
@@ -137,8 +138,8 @@ def test_a_new_composition_of_a_composite_reaches_its_answer(client, catalog):
     assert after.json()["components"] == ["PQI 01", "PQI 05"]
 
 
-def test_a_repeated_answer_comes_from_the_cache_at_the_cost_of_the_version_query(
-    client, catalog
+def test_a_repeated_answer_comes_from_the_cache_without_reading_the_catalog(
+    client, catalog, settings
 ):
     url = "/api/v1/measures/?set=PQI"
     first = client.get(url)
@@ -149,7 +150,29 @@ def test_a_repeated_answer_comes_from_the_cache_at_the_cost_of_the_version_query
     assert again.content == first.content
     assert again["ETag"] == first["ETag"]
     assert again["Content-Type"] == "application/json"
+    assert len(queries) == 0, [q["sql"] for q in queries.captured_queries]
+
+    # Once the version's moment is over, the repeat costs the version query and no more.
+    settings.CATALOG_VERSION_SECONDS = 0
+    with CaptureQueriesContext(connection) as queries:
+        third = client.get(url)
+    assert third.content == first.content
     assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]
+
+
+def test_a_change_made_by_another_process_shows_once_the_version_is_read_again(
+    client, catalog, settings
+):
+    url = "/api/v1/measures/?set=PQI"
+    before = client.get(url)["ETag"]
+    # Another process (a loader, another web worker) edits a measure: no signal here.
+    Measure.objects.filter(code="PQI 01").update(title="Edited elsewhere",
+                                                 updated_at=timezone.now())
+    assert client.get(url)["ETag"] == before, "within the moment the version is reused"
+    settings.CATALOG_VERSION_SECONDS = 0
+    response = client.get(url)
+    assert response["ETag"] != before
+    assert "Edited elsewhere" in response.content.decode()
 
 
 def test_a_repeated_csv_answer_keeps_its_content_type_and_file_name(client, catalog):
