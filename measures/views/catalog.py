@@ -16,7 +16,7 @@ from ..permissions import can_see_adopters
 from ..selectors import measure_adopters, measure_get, tool_list
 
 PAGE_SIZE = 25
-NOT_STATED = "Not stated in the source"
+NOT_STATED = "Not recorded: no source we read confirmed it"
 
 
 def measure_facts(measure):

@@ -260,7 +260,8 @@ def test_a_measure_shows_every_field_and_says_when_the_source_is_silent(client, 
         assert text in html, text
     facts = dict(response.context["facts"])
     assert facts["Type"] == "" and facts["Denominator"] == "" and facts["Data source"] == ""
-    assert html.count("Not stated in the source") == 4  # type, data source, denominator, version
+    # type, data source, denominator, version
+    assert html.count("Not recorded: no source we read confirmed it") == 4
 
 
 def test_a_composite_links_its_components_and_a_component_its_composites(client, catalog):
@@ -333,7 +334,7 @@ def test_two_measures_side_by_side(client, catalog):
     assert rows["Level"] == ["Area", "Hospital"]
     assert rows["Type"] == ["", "Patient experience"]
     html = response.content.decode()
-    assert "Not stated in the source" in html
+    assert "Not recorded: no source we read confirmed it" in html
     assert f'href="{catalog.composite.get_absolute_url()}"' in html  # PQI 01 is in PQI 90
     assert 'data-testid="compare-message"' not in html
 
