@@ -144,20 +144,23 @@ def adoption_stage_history(adoption):
     )
 
 
-def adoptions_as_of(day, *, coalition=None):
+def adoptions_as_of(day, *, user=None, coalition=None):
     """Adoptions as they stood on ``day``: each with ``stage_on_day``, the stage of its latest
-    change dated on or before that day. Adoptions not yet recorded by then are left out."""
-    latest = (
-        AdoptionStageChange.objects.filter(adoption=OuterRef("pk"), changed_on__lte=day)
-        .order_by("-changed_on", "-recorded_at", "-pk")
-        .values("stage")[:1]
-    )
-    queryset = MeasureAdoption.objects.annotate(stage_on_day=Subquery(latest)).filter(
-        stage_on_day__isnull=False
-    )
+    change dated on or before that day, and ``stage_on_day_since``, the date of that change.
+    Adoptions not yet recorded by then are left out. With ``user``, only the coalitions that
+    user may see; without, the whole program (the evaluation's view)."""
+    latest = AdoptionStageChange.objects.filter(
+        adoption=OuterRef("pk"), changed_on__lte=day
+    ).order_by("-changed_on", "-recorded_at", "-pk")
+    queryset = MeasureAdoption.objects.annotate(
+        stage_on_day=Subquery(latest.values("stage")[:1]),
+        stage_on_day_since=Subquery(latest.values("changed_on")[:1]),
+    ).filter(stage_on_day__isnull=False)
+    if user is not None:
+        queryset = queryset.filter(coalition__in=adoption_coalitions_for(user))
     if coalition is not None:
         queryset = queryset.filter(coalition=coalition)
-    return queryset.select_related("coalition", "measure")
+    return queryset.select_related("coalition", "measure", "incentive_program")
 
 
 def incentive_program_list(*, user, coalition=None):

@@ -4,11 +4,10 @@ adoption list as of a day scoped to the user. Each list costs a fixed number of 
 from collections import defaultdict
 
 from django.db import connection
-from django.db.models import CharField, F, Func, OuterRef, Q, Subquery
+from django.db.models import CharField, F, Func, Q
 
 from measures import selectors
-from measures.models import AdoptionStageChange, Measure
-from measures.permissions import adoption_coalitions_for
+from measures.models import Measure
 
 # The columns of a measure row, in the API's order; ``set`` is the set's code.
 MEASURE_VALUE_FIELDS = (
@@ -116,19 +115,3 @@ def measure_row_get(code_or_slug, *, detail_url):
         .values_list("from_measure__code", flat=True)
     )
     return row
-
-
-def adoption_list_as_of(*, user, day):
-    """The user's adoptions as they stood on ``day`` (``selectors.adoptions_as_of``), each
-    with ``stage_on_day`` and ``stage_on_day_since``, the date that stage began."""
-    since = (
-        AdoptionStageChange.objects.filter(adoption=OuterRef("pk"), changed_on__lte=day)
-        .order_by("-changed_on", "-recorded_at", "-pk")
-        .values("changed_on")[:1]
-    )
-    return (
-        selectors.adoptions_as_of(day)
-        .filter(coalition__in=adoption_coalitions_for(user))
-        .annotate(stage_on_day_since=Subquery(since))
-        .select_related("coalition", "measure", "incentive_program")
-    )

@@ -41,7 +41,6 @@ from .pagination import KeysetPagination
 from .renderers import CSVRenderer, ORJSONRenderer, json_dumps
 from .selectors import (
     UPDATED_AT_TEXT,
-    adoption_list_as_of,
     measure_row_get,
     measure_rows,
     measure_values,
@@ -325,6 +324,31 @@ class RecordsListView(
     permission_classes = [IsAuthenticated]
     renderer_classes = [ORJSONRenderer, CSVRenderer]
     filter_backends = [FilterBackend]
+    # What a POST takes (shape only), and what the 201 answers with.
+    write_serializer_class = None
+    created_serializer_class = None
+
+    def create_record(self, *, coalition, actor, **fields):
+        """Call the service that records one row for ``coalition``."""
+        raise NotImplementedError
+
+    def get_record(self, pk):
+        """The row just written, read back as the user may see it."""
+        raise NotImplementedError
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.write_serializer_class(
+            data=request.data, context=self.get_serializer_context()
+        )
+        serializer.is_valid(raise_exception=True)
+        fields = dict(serializer.validated_data)
+        coalition = fields.pop("coalition")
+        _require_manage(request.user, coalition)
+        record = self.create_record(coalition=coalition, actor=request.user, **fields)
+        body = self.created_serializer_class(
+            self.get_record(record.pk), context=self.get_serializer_context()
+        ).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
 
 
 class RecordDetailView(JSONErrorsMixin, ContentETagMixin, generics.GenericAPIView):
@@ -371,6 +395,8 @@ _WRITE_ERRORS = _errors(400, 401, 403, 429)
 )
 class AdoptionListView(RecordsListView):
     serializer_class = serializers.AdoptionSerializer
+    write_serializer_class = serializers.AdoptionCreateSerializer
+    created_serializer_class = serializers.AdoptionDetailSerializer
     filterset_class = AdoptionFilter
     pagination_class = AdoptionPagination
     csv_filename = "adoptions.csv"
@@ -382,22 +408,13 @@ class AdoptionListView(RecordsListView):
             day = None  # the filter set answers 400 naming as_of
         if day is None:
             return selectors.adoption_list(user=self.request.user)
-        return adoption_list_as_of(user=self.request.user, day=day)
+        return selectors.adoptions_as_of(day, user=self.request.user)
 
-    def create(self, request, *args, **kwargs):
-        serializer = serializers.AdoptionCreateSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        coalition = fields.pop("coalition")
-        _require_manage(request.user, coalition)
-        adoption = services.adoption_create(coalition=coalition, actor=request.user, **fields)
-        body = serializers.AdoptionDetailSerializer(
-            selectors.adoption_get_for(request.user, adoption.pk),
-            context=self.get_serializer_context(),
-        ).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+    def create_record(self, **fields):
+        return services.adoption_create(**fields)
+
+    def get_record(self, pk):
+        return selectors.adoption_get_for(self.request.user, pk)
 
 
 @extend_schema_view(
@@ -474,6 +491,8 @@ class IncentiveProgramPagination(KeysetPagination):
 )
 class IncentiveProgramListView(RecordsListView):
     serializer_class = serializers.IncentiveProgramSerializer
+    write_serializer_class = serializers.IncentiveProgramWriteSerializer
+    created_serializer_class = serializers.IncentiveProgramSerializer
     filterset_class = IncentiveProgramFilter
     pagination_class = IncentiveProgramPagination
     csv_filename = "incentive-programs.csv"
@@ -481,22 +500,11 @@ class IncentiveProgramListView(RecordsListView):
     def get_queryset(self):
         return selectors.incentive_program_list(user=self.request.user)
 
-    def create(self, request, *args, **kwargs):
-        serializer = serializers.IncentiveProgramWriteSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        serializer.is_valid(raise_exception=True)
-        fields = dict(serializer.validated_data)
-        coalition = fields.pop("coalition")
-        _require_manage(request.user, coalition)
-        program = services.incentive_program_create(
-            coalition=coalition, actor=request.user, measures=fields.pop("measures", ()),
-            **fields,
-        )
-        body = self.get_serializer(
-            selectors.incentive_program_get_for(request.user, program.pk)
-        ).data
-        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": body["url"]})
+    def create_record(self, **fields):
+        return services.incentive_program_create(**fields)
+
+    def get_record(self, pk):
+        return selectors.incentive_program_get_for(self.request.user, pk)
 
 
 @extend_schema_view(

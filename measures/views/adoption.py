@@ -12,7 +12,7 @@ from coalitions.selectors import coalition_get_for
 from core.views import PermissionRequiredMixin, ServiceFormView
 
 from .. import selectors, services
-from ..adoption_forms import AdoptionChangeForm, AdoptionCreateForm, IncentiveProgramForm
+from ..forms import AdoptionChangeForm, AdoptionCreateForm, IncentiveProgramForm
 from ..permissions import can_manage_adoption
 
 PAGE_SIZE = 25

@@ -303,3 +303,14 @@ def test_a_second_program_of_the_same_name_is_refused_beside_the_name(staff_user
     assert excinfo.value.message_dict["name"] == [
         "This coalition already has a program by that name."]
     assert IncentiveProgram.objects.count() == 1
+
+
+def test_as_of_for_a_member_shows_only_their_coalition(
+    staff_user, member_user, coalition, other_coalition, measure
+):
+    adopt(coalition, measure, staff_user, "planned", D(2026, 1, 1))
+    adopt(other_coalition, measure, staff_user, "planned", D(2026, 1, 1))
+    rows = list(selectors.adoptions_as_of(D(2026, 3, 1), user=member_user))
+    assert [(r.coalition, r.stage_on_day, r.stage_on_day_since) for r in rows] == [
+        (coalition, "planned", D(2026, 1, 1))]
+    assert len(selectors.adoptions_as_of(D(2026, 3, 1), user=staff_user)) == 2
