@@ -83,7 +83,14 @@ class Measure(TimeStampedModel):
     endorsement_number = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.CURRENT)
     version = models.CharField(max_length=40, blank=True)
-    source_url = models.URLField(max_length=500, blank=True)
+    source_url = models.URLField(
+        "specification", max_length=500, blank=True,
+        help_text="A specification page a person can read.",
+    )
+    software_url = models.URLField(
+        "software", max_length=500, blank=True,
+        help_text="Software that computes the measure (e.g. AHRQ's SAS programs).",
+    )
 
     objects = MeasureQuerySet.as_manager()
 
@@ -254,3 +261,85 @@ class AdoptionStageChange(models.Model):
 
     def __str__(self):
         return f"{self.get_stage_display()} on {self.changed_on}"
+
+
+class MeasureFact(models.Model):
+    """One fact about a measure as one source states it: its value, where it was read (URL
+    and publisher) and which version of the specification (or which date) it describes."""
+
+    class Name(models.TextChoices):
+        DESCRIPTION = "description", "Description"
+        NUMERATOR = "numerator", "Numerator"
+        DENOMINATOR = "denominator", "Denominator"
+        EXCLUSIONS = "exclusions", "Key exclusions"
+        TYPE = "type", "Measure type"
+        SETTING = "setting", "Care setting"
+        DATA_SOURCE = "data_source", "Data source"
+        IMPROVEMENT_NOTATION = "improvement_notation", "Improvement notation"
+        ENDORSEMENT_NUMBER = "endorsement_number", "Endorsement (CBE) number"
+        ENDORSEMENT_STATUS = "endorsement_status", "Endorsement status"
+        STEWARD = "steward", "Steward"
+
+    measure = models.ForeignKey(Measure, on_delete=models.CASCADE, related_name="facts")
+    name = models.CharField(max_length=30, choices=Name.choices)
+    value = models.TextField()
+    source_url = models.URLField(max_length=500)
+    publisher = models.CharField(max_length=200)
+    version = models.CharField(
+        max_length=200, help_text="The specification version the source describes, or the "
+        "date it was read when it names none.",
+    )
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["measure", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "name"], name="measure_fact_once")
+        ]
+
+    def __str__(self):
+        return f"{self.measure.code} {self.get_name_display()}"
+
+
+class QualityProgram(TimeStampedModel):
+    """A federal or national program or list that uses measures: a Medicaid Core Set, the
+    Hospital Value-Based Purchasing program, the CMS Universal Foundation..."""
+
+    code = models.CharField(max_length=30, unique=True)
+    name = models.CharField(max_length=200)
+    publisher = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    source_url = models.URLField(max_length=500)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProgramMembership(models.Model):
+    """A measure's place in a program for one year, with the source that says so."""
+
+    program = models.ForeignKey(
+        QualityProgram, on_delete=models.CASCADE, related_name="memberships"
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.CASCADE, related_name="program_memberships"
+    )
+    year = models.PositiveSmallIntegerField()
+    identifier = models.CharField(
+        max_length=40, blank=True, help_text="The program's own ID, e.g. BCS-AD."
+    )
+    source_url = models.URLField(max_length=500)
+
+    class Meta:
+        ordering = ["program__name", "-year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "measure", "year"], name="program_membership_once_a_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.measure.code} in {self.program} ({self.year})"
