@@ -16,7 +16,7 @@ from django.utils.text import slugify
 
 from core.forms import Form
 
-from .models import Measure
+from .models import Measure, ProgramMembership, QualityProgram
 
 SEARCH_CONFIG = "english"
 COMPARE_MIN = 2
@@ -73,6 +73,16 @@ class FacetFilter(django_filters.MultipleChoiceFilter):
         return qs.filter(**{f"{self.field_name}__in": value})
 
 
+class ProgramFacetFilter(FacetFilter):
+    """Measures in any of the ticked programs (any year): a subquery, so no duplicates."""
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        members = ProgramMembership.objects.filter(program__code__in=value)
+        return qs.filter(pk__in=members.values("measure_id"))
+
+
 @dataclass(frozen=True)
 class FacetOption:
     value: str
@@ -105,8 +115,9 @@ class CatalogFilter(django_filters.FilterSet):
     status = FacetFilter(label="Status", field_name="status")
     domain = FacetFilter(label="Domain", field_name="domain")
     setting = FacetFilter(label="Care setting", field_name="setting")
+    program = ProgramFacetFilter(label="Federal program", field_name="program")
 
-    FACETS = ("set", "type", "level", "status", "domain", "setting")
+    FACETS = ("set", "program", "type", "level", "status", "domain", "setting")
     _CHOICE_LABELS = {
         "type": dict(Measure.Type.choices),
         "level": dict(Measure.Level.choices),
@@ -115,7 +126,7 @@ class CatalogFilter(django_filters.FilterSet):
 
     class Meta:
         model = Measure
-        fields = ["q", "set", "type", "level", "status", "domain", "setting"]
+        fields = ["q", "set", "program", "type", "level", "status", "domain", "setting"]
         form = Form
 
     def __init__(self, *args, **kwargs):
@@ -147,6 +158,9 @@ class CatalogFilter(django_filters.FilterSet):
                 labels["domain"][domain] = domain
             if setting:
                 labels["setting"][setting] = setting
+        labels["program"] = dict(
+            QualityProgram.objects.order_by("name").values_list("code", "name")
+        )
         labels["set"] = dict(sorted(labels["set"].items()))
         labels["domain"] = dict(sorted(labels["domain"].items()))
         labels["setting"] = dict(sorted(labels["setting"].items()))
@@ -195,9 +209,16 @@ class CatalogFilter(django_filters.FilterSet):
                 if other != name:
                     queryset = self.filters[other].filter(queryset, selected[other])
             field_name = self.filters[name].field_name
-            counts = dict(
-                queryset.order_by().values_list(field_name).annotate(n=Count("pk"))
-            )
+            if name == "program":
+                counts = dict(
+                    ProgramMembership.objects.filter(measure__in=queryset.values("pk"))
+                    .order_by().values_list("program__code")
+                    .annotate(n=Count("measure", distinct=True))
+                )
+            else:
+                counts = dict(
+                    queryset.order_by().values_list(field_name).annotate(n=Count("pk"))
+                )
             options = [
                 FacetOption(
                     value=value,
@@ -235,6 +256,8 @@ def measure_compare_list(slugs):
     measures = Measure.objects.with_set().prefetch_related(
         Prefetch("components", queryset=Measure.objects.with_set()),
         Prefetch("composites", queryset=Measure.objects.with_set()),
+        "facts",
+        "program_memberships__program",
     ).filter(slug__in=slugs)
     by_slug = {measure.slug: measure for measure in measures}
     return [by_slug[slug] for slug in slugs if slug in by_slug]

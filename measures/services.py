@@ -14,7 +14,10 @@ from .models import (
     IncentiveProgram,
     Measure,
     MeasureAdoption,
+    MeasureFact,
     MeasureSet,
+    ProgramMembership,
+    QualityProgram,
     Tool,
 )
 
@@ -25,13 +28,24 @@ class MeasuresError(DomainError):
 
 # --- the catalog file -----------------------------------------------------------------------
 
-_RECORD_MODELS = {"measure_set": MeasureSet, "measure": Measure, "tool": Tool}
+_RECORD_MODELS = {
+    "program": QualityProgram, "measure_set": MeasureSet, "measure": Measure, "tool": Tool,
+}
 _MEASURE_FIELDS = [
     "title", "description", "steward", "type", "level", "domain", "setting", "data_source",
     "numerator", "denominator", "improvement_notation", "endorsement_number", "status",
     "version", "source_url",
 ]
 _SET_FIELDS = ["name", "steward", "version", "description", "source_url"]
+_PROGRAM_FIELDS = ["name", "publisher", "description", "source_url"]
+# A fact is loaded only with its source: where it was read, who published it, and which
+# version of the specification it describes (or the day it was read).
+_FACT_SOURCE_FIELDS = ("source_url", "publisher", "version")
+# Facts that have a column on Measure: the fact's value is the column's value.
+_FACT_COLUMNS = {
+    "description", "numerator", "denominator", "type", "setting", "data_source",
+    "improvement_notation", "endorsement_number", "steward",
+}
 _TOOL_FIELDS = [
     "title", "kind", "publisher", "year", "description", "publication_number", "source_url",
 ]
@@ -85,6 +99,97 @@ def _fields(record, names, line_number):
     return values
 
 
+def _facts(record, line_number):
+    """The record's facts by name, each checked to carry its source."""
+    facts = {}
+    raw_facts = record.get("facts") or []
+    if not isinstance(raw_facts, list):
+        raise CatalogFileError(line_number, "\"facts\" must be a list")
+    for fact in raw_facts:
+        name = fact.get("name") if isinstance(fact, dict) else None
+        if name not in MeasureFact.Name.values:
+            raise CatalogFileError(line_number, f"unknown fact {name!r}")
+        if name in facts:
+            raise CatalogFileError(line_number, f"fact {name!r} is given twice")
+        if not str(fact.get("value") or "").strip():
+            raise CatalogFileError(line_number, f"fact {name!r} has no value")
+        missing = [key for key in _FACT_SOURCE_FIELDS if not str(fact.get(key) or "").strip()]
+        if missing:
+            raise CatalogFileError(
+                line_number, f"fact {name!r} has no source: {', '.join(missing)} missing"
+            )
+        facts[name] = {
+            "value": fact["value"], "source_url": fact["source_url"],
+            "publisher": fact["publisher"], "version": fact["version"],
+            "note": fact.get("note") or "",
+        }
+    return facts
+
+
+def _memberships(record, line_number):
+    memberships = {}
+    for entry in record.get("programs") or []:
+        program = QualityProgram.objects.filter(code=entry.get("program")).first()
+        if program is None:
+            raise CatalogFileError(line_number, f"unknown program {entry.get('program')!r}")
+        if not entry.get("source_url"):
+            raise CatalogFileError(
+                line_number, f"program {program.code} membership has no source_url"
+            )
+        key = (program.pk, entry.get("year"))
+        memberships[key] = {
+            "identifier": entry.get("identifier") or "", "source_url": entry["source_url"],
+        }
+    return memberships
+
+
+def _sync_facts(measure, facts, line_number):
+    """Make the measure's stored facts those of the file; True if anything changed."""
+    current = {fact.name: fact for fact in measure.facts.all()}
+    changed = False
+    for name in current.keys() - facts.keys():
+        current[name].delete()
+        changed = True
+    for name, values in facts.items():
+        fact = current.get(name) or MeasureFact(measure=measure, name=name)
+        if fact.pk and all(getattr(fact, key) == value for key, value in values.items()):
+            continue
+        for key, value in values.items():
+            setattr(fact, key, value)
+        try:
+            fact.full_clean(validate_unique=False)
+        except ValidationError as error:
+            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+            raise CatalogFileError(line_number, f"fact {name!r}: {details}") from error
+        fact.save()
+        changed = True
+    return changed
+
+
+def _sync_memberships(measure, memberships, line_number):
+    current = {(m.program_id, m.year): m for m in measure.program_memberships.all()}
+    changed = False
+    for key in current.keys() - memberships.keys():
+        current[key].delete()
+        changed = True
+    for (program_id, year), values in memberships.items():
+        membership = current.get((program_id, year)) or ProgramMembership(
+            measure=measure, program_id=program_id, year=year
+        )
+        if membership.pk and all(getattr(membership, k) == v for k, v in values.items()):
+            continue
+        for key, value in values.items():
+            setattr(membership, key, value)
+        try:
+            membership.full_clean(validate_unique=False)
+        except ValidationError as error:
+            details = "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
+            raise CatalogFileError(line_number, f"program membership: {details}") from error
+        membership.save()
+        changed = True
+    return changed
+
+
 @transaction.atomic
 def catalog_load(lines):
     """Load the catalog from JSON Lines; all or nothing, updating rows in place.
@@ -107,13 +212,18 @@ def catalog_load(lines):
             raise CatalogFileError(line_number, f"not valid JSON ({error.msg})") from error
         if not isinstance(record, dict) or record.get("record") not in _RECORD_MODELS:
             raise CatalogFileError(
-                line_number, "each line needs \"record\": measure_set, measure or tool"
+                line_number,
+                "each line needs \"record\": program, measure_set, measure or tool",
             )
         kind = record["record"]
         code = str(record.get("code") or "").strip()
         if not code:
             raise CatalogFileError(line_number, "missing code")
-        if kind == "measure_set":
+        if kind == "program":
+            values = _fields(record, _PROGRAM_FIELDS, line_number)
+            _upsert(QualityProgram, {"code": code}, values, line_number=line_number,
+                    result=result, kind=kind)
+        elif kind == "measure_set":
             values = _fields(record, _SET_FIELDS, line_number)
             sets[code], _ = _upsert(MeasureSet, {"code": code}, values,
                                     line_number=line_number, result=result, kind=kind)
@@ -127,14 +237,27 @@ def catalog_load(lines):
             if measure_set is None:
                 raise CatalogFileError(line_number, f"unknown measure set {set_code!r}")
             values = _fields(record, _MEASURE_FIELDS, line_number)
+            values["software_url"] = record.get("software_url") or ""
+            facts = _facts(record, line_number)
+            for name in _FACT_COLUMNS & facts.keys():
+                values[name] = facts[name]["value"]
             values["measure_set"] = measure_set
             is_new = not Measure.objects.filter(code=code).exists()
-            measure, _ = _upsert(Measure, {"code": code}, values,
+            measure, saved = _upsert(Measure, {"code": code}, values,
                                  line_number=line_number, result=result, kind=kind)
             measures[code] = measure
             if is_new:
                 new_codes.add(code)
             components.append((line_number, measure, record.get("components") or []))
+            memberships = _memberships(record, line_number)
+            facts_changed = _sync_facts(measure, facts, line_number)
+            programs_changed = _sync_memberships(measure, memberships, line_number)
+            if (facts_changed or programs_changed) and code not in new_codes:
+                # New provenance or programs change the measure: its ETag must move.
+                measure.save(update_fields=["updated_at"])
+                if not saved:
+                    result.updated["measure"] += 1
+                    result.unchanged -= 1
     for line_number, measure, codes in components:
         wanted = []
         for code in codes:
@@ -177,6 +300,7 @@ def adoption_create(
         incentive_program=incentive_program, notes=notes,
     )
     adoption.full_clean()
+    adoption._history_user = actor
     try:
         with transaction.atomic():
             adoption.save()
@@ -217,12 +341,20 @@ def adoption_update(*, adoption, actor, stage=None, changed_on=None, **fields):
             )
         if update_fields:
             adoption.full_clean()
+            adoption._history_user = actor
             adoption.save(update_fields=[*update_fields, "updated_at"])
     return adoption
 
 
-def adoption_delete(*, adoption, actor):
-    adoption.delete()
+def adoption_archive(*, adoption, actor):
+    """Remove an adoption from the coalition's records. It is archived, not deleted: its dated
+    stages are outcome data, and what was true on the days before stays answerable."""
+    with transaction.atomic():
+        adoption = MeasureAdoption.objects.select_for_update().get(pk=adoption.pk)
+        adoption.archived_at = timezone.now()
+        adoption._history_user = actor
+        adoption.save(update_fields=["archived_at", "updated_at"])
+    return adoption
 
 
 # --- incentive programs ---------------------------------------------------------------------
@@ -234,6 +366,7 @@ def incentive_program_create(*, coalition, actor, measures=(), adopt_stage=None,
     measures as adopted at that stage (all or nothing)."""
     program = IncentiveProgram(coalition=coalition, **fields)
     program.full_clean()
+    program._history_user = actor
     try:
         with transaction.atomic():
             program.save()
@@ -283,19 +416,56 @@ def incentive_program_adopt_measures(*, program, stage, actor, day=None):
     return adoptions
 
 
+def incentive_program_check_coalition(program, coalition):
+    """A program stays with its coalition while adoption records point at it (archived ones
+    included): moving it would leave them pointing at another coalition's program."""
+    if coalition.pk == program.coalition_id:
+        return
+    linked = MeasureAdoption.all_objects.filter(incentive_program=program).count()
+    if linked:
+        raise MeasuresError({
+            "coalition": f"{linked} adoption record{'s' if linked != 1 else ''} of "
+                         f"{program.coalition} {'are' if linked != 1 else 'is'} linked to this "
+                         "program; it cannot move to another coalition."
+        })
+
+
 @transaction.atomic
 def incentive_program_update(*, program, actor, measures=None, adopt_stage=None, **fields):
-    for name, value in fields.items():
-        setattr(program, name, value)
-    program.full_clean()
-    try:
-        with transaction.atomic():
-            program.save()
-    except IntegrityError as error:
-        raise MeasuresError({"name": "This coalition already has a program by that name."}) \
-            from error
-    if measures is not None:
+    """Change an incentive program; a save that changes nothing writes nothing."""
+    program = IncentiveProgram.objects.select_for_update().get(pk=program.pk)
+    if "coalition" in fields:
+        incentive_program_check_coalition(program, fields["coalition"])
+    changed = [name for name, value in fields.items() if getattr(program, name) != value]
+    for name in changed:
+        setattr(program, name, fields[name])
+    if changed:
+        program.full_clean()
+        program._history_user = actor
+        try:
+            with transaction.atomic():
+                program.save(update_fields=[*changed, "updated_at"])
+        except IntegrityError as error:
+            raise MeasuresError(
+                {"name": "This coalition already has a program by that name."}
+            ) from error
+    if measures is not None and (
+        {measure.pk for measure in measures}
+        != set(program.measures.values_list("pk", flat=True))
+    ):
         program.measures.set(measures)
     if adopt_stage:
         incentive_program_adopt_measures(program=program, stage=adopt_stage, actor=actor)
     return program
+
+
+@transaction.atomic
+def incentive_program_delete(*, program, actor):
+    """Remove an incentive program. The adoptions linked to it stay, unlinked, each change
+    kept in their history with who made it."""
+    for adoption in MeasureAdoption.all_objects.filter(incentive_program=program):
+        adoption.incentive_program = None
+        adoption._history_user = actor
+        adoption.save(update_fields=["incentive_program", "updated_at"])
+    program._history_user = actor
+    program.delete()

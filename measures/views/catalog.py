@@ -4,6 +4,7 @@ No page here needs a login. Only the adopters section of a measure's page depend
 is looking, and ``measure_adopters`` decides that.
 """
 
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.core.paginator import Paginator
@@ -19,25 +20,67 @@ PAGE_SIZE = 25
 NOT_STATED = "Not recorded: no source we read confirmed it"
 
 
+@dataclass(frozen=True)
+class FactRow:
+    label: str
+    value: str
+    source: object = None  # the MeasureFact the value comes from, when the catalog has one
+
+
+def _display(measure, name):
+    display = getattr(measure, f"get_{name}_display", None)
+    return display() if display else getattr(measure, name)
+
+
 def measure_facts(measure):
-    """(label, value) for each published field of a measure, in reading order; the value
-    is empty where the source says nothing (the page then says so, it never guesses)."""
+    """A row for each published field of a measure, in reading order, with the source of
+    its value where the catalog records one (``measure.facts`` prefetched). The value is
+    empty where no source says anything (the page then says so, it never guesses)."""
+    sources = {fact.name: fact for fact in measure.facts.all()}
+
+    def row(label, name, value=None):
+        return FactRow(label, _display(measure, name) if value is None else value,
+                       sources.get(name))
+
     return [
-        ("Measure set", f"{measure.measure_set.name} ({measure.measure_set.code})"),
-        ("Description", measure.description),
-        ("Steward", measure.steward),
-        ("Type", measure.get_type_display()),
-        ("Level", measure.get_level_display()),
-        ("Domain", measure.domain),
-        ("Care setting", measure.setting),
-        ("Data source", measure.data_source),
-        ("Numerator", measure.numerator),
-        ("Denominator", measure.denominator),
-        ("Improvement notation", measure.get_improvement_notation_display()),
-        ("Endorsement number", measure.endorsement_number),
-        ("Status", measure.get_status_display()),
-        ("Version", measure.version),
+        FactRow("Measure set", f"{measure.measure_set.name} ({measure.measure_set.code})"),
+        row("Description", "description"),
+        row("Steward", "steward"),
+        row("Type", "type"),
+        FactRow("Level", measure.get_level_display()),
+        FactRow("Domain", measure.domain),
+        row("Care setting", "setting"),
+        row("Data source", "data_source"),
+        row("Numerator", "numerator"),
+        row("Denominator", "denominator"),
+        row("Key exclusions", "exclusions", getattr(sources.get("exclusions"), "value", "")),
+        row("Improvement notation", "improvement_notation"),
+        row("Endorsement number", "endorsement_number"),
+        row("Endorsement status", "endorsement_status",
+            getattr(sources.get("endorsement_status"), "value", "")),
+        FactRow("Status", measure.get_status_display()),
+        FactRow("Version", measure.version),
+        FactRow("Programs", measure_programs_text(measure)),
     ]
+
+
+def measure_programs(measure):
+    """(program, [membership, ...] newest year first) for each program using the measure
+    (``program_memberships__program`` prefetched)."""
+    grouped = {}
+    for membership in measure.program_memberships.all():
+        grouped.setdefault(membership.program, []).append(membership)
+    return [
+        (program, sorted(memberships, key=lambda m: -m.year))
+        for program, memberships in sorted(grouped.items(), key=lambda item: item[0].name)
+    ]
+
+
+def measure_programs_text(measure):
+    return "; ".join(
+        f"{program.name} ({', '.join(str(m.year) for m in memberships)})"
+        for program, memberships in measure_programs(measure)
+    )
 
 
 def source_host(url):
@@ -82,6 +125,8 @@ class MeasureDetailView(TemplateView):
             measure=measure,
             facts=measure_facts(measure),
             source_host=source_host(measure.source_url),
+            software_host=source_host(measure.software_url),
+            programs=measure_programs(measure),
             components=list(measure.components.all()),
             composites=list(measure.composites.all()),
             show_adopters=show_adopters,
@@ -145,8 +190,8 @@ class MeasureCompareView(TemplateView):
         if not columns:
             return []
         return [
-            (label, [facts[row][1] for facts in columns])
-            for row, (label, _) in enumerate(columns[0])
+            (fact.label, [facts[row].value for facts in columns])
+            for row, fact in enumerate(columns[0])
         ]
 
 

@@ -258,10 +258,44 @@ def test_a_measure_shows_every_field_and_says_when_the_source_is_silent(client, 
                  "Discharges with a principal diagnosis", "Lower is better", "0272", "Current",
                  f'href="{catalog.diabetes.source_url}"'):
         assert text in html, text
-    facts = dict(response.context["facts"])
+    facts = {row.label: row.value for row in response.context["facts"]}
     assert facts["Type"] == "" and facts["Denominator"] == "" and facts["Data source"] == ""
-    # type, data source, denominator, version
-    assert html.count("Not recorded: no source we read confirmed it") == 4
+    # type, data source, denominator, key exclusions, endorsement status, version, programs
+    assert html.count("Not recorded: no source we read confirmed it") == 7
+
+
+def test_a_measure_shows_each_fact_with_its_source_and_version_and_its_programs(
+    client, catalog
+):
+    from measures.models import MeasureFact, ProgramMembership, QualityProgram
+
+    measure = catalog.diabetes
+    measure.software_url = "https://github.com/AHRQ/AHRQ-Quality-Indicators/blob/x/PQI.SAS"
+    measure.save()
+    MeasureFact.objects.create(
+        measure=measure, name="numerator", value=measure.numerator,
+        source_url="https://p4qm.org/measures/0272",
+        publisher="Partnership for Quality Measurement", version="AHRQ PQI v2023",
+    )
+    MeasureFact.objects.create(
+        measure=measure, name="exclusions", value="Transfers from other institutions.",
+        source_url="https://p4qm.org/measures/0272",
+        publisher="Partnership for Quality Measurement", version="AHRQ PQI v2023",
+    )
+    program = QualityProgram.objects.create(
+        code="MEDICAID-ADULT-CORE", name="Medicaid Adult Core Set", publisher="CMS",
+        source_url="https://www.medicaid.gov/core",
+    )
+    ProgramMembership.objects.create(
+        program=program, measure=measure, year=2025, identifier="PQI01-AD",
+        source_url="https://example.org/list",
+    )
+    html = client.get(measure.get_absolute_url()).content.decode()
+    assert html.count('data-testid="fact-source"') == 2
+    assert "Partnership for Quality Measurement</a>, AHRQ PQI v2023" in html
+    assert "Transfers from other institutions." in html
+    assert "Software: <a" in html and 'href="' + measure.software_url + '"' in html
+    assert "Medicaid Adult Core Set: 2025 as PQI01-AD" in html
 
 
 def test_a_composite_links_its_components_and_a_component_its_composites(client, catalog):
@@ -405,27 +439,37 @@ def test_the_tools_page_shows_each_tool_with_its_source(client):
 
 
 def grow_catalog(n):
+    from measures.models import ProgramMembership, QualityProgram
+
     sets = [factories.MeasureSetFactory(code=code) for code in ("PQI", "PSI", "CAHPS")]
+    program, _ = QualityProgram.objects.get_or_create(
+        code="MEDICAID-ADULT-CORE", defaults={"name": "Medicaid Adult Core Set",
+                                              "publisher": "CMS", "source_url": "https://x.org"})
     levels = list(Measure.Level.values)
     for i in range(n):
-        factories.MeasureFactory(
+        measure = factories.MeasureFactory(
             measure_set=sets[i % 3], level=levels[i % 4], domain=f"Domain {i % 5}",
             setting=f"Setting {i % 7}",
             status=Measure.Status.RETIRED if i % 6 == 0 else Measure.Status.CURRENT,
         )
+        for year in (2024, 2025)[: i % 3]:
+            ProgramMembership.objects.create(
+                program=program, measure=measure, year=year, source_url="https://x.org/list"
+            )
 
 
 def test_the_list_is_a_constant_number_of_queries(client):
-    # Sets with their labels (1), a count per facet (6), the total (1) and the page (1).
-    assert assert_constant(client, LIST, grow_catalog) == 9
+    # Sets with their labels (1), the programs (1), a count per facet (7), the total (1) and
+    # the page (1).
+    assert assert_constant(client, LIST, grow_catalog) == 11
 
 
 def test_the_filtered_searched_list_is_a_constant_number_of_queries(client, staff_user):
     url = (
         f"{LIST}?q=measure&set=PQI&set=PSI&level=area&level=hospital&status=current"
-        "&domain=Domain+0&domain=Domain+1"
+        "&domain=Domain+0&domain=Domain+1&program=MEDICAID-ADULT-CORE"
     )
-    assert assert_constant(client, url, grow_catalog) == 9
+    assert assert_constant(client, url, grow_catalog) == 11
     client.force_login(staff_user)
     assert_constant(client, url + "&page=1", grow_catalog)
 
@@ -447,8 +491,9 @@ def grow_composite(catalog):
 
 
 def test_a_measure_is_a_constant_number_of_queries(client, catalog, grow_composite):
-    # The measure with its set, its components, its composites; no adopters for the public.
-    assert assert_constant(client, catalog.composite.get_absolute_url(), grow_composite) == 3
+    # The measure with its set, its components, its composites, its facts, its programs; no
+    # adopters for the public.
+    assert assert_constant(client, catalog.composite.get_absolute_url(), grow_composite) == 5
 
 
 def test_a_measure_with_its_adopters_is_a_constant_number_of_queries(
@@ -466,7 +511,7 @@ def test_a_comparison_is_a_constant_number_of_queries(client, catalog):
             catalog.composite.components.add(measure)
             catalog.hospital_survey.components.add(measure)
 
-    assert assert_constant(client, url, grow) == 4
+    assert assert_constant(client, url, grow) == 6  # + facts and programs
 
 
 def test_the_tools_page_is_a_constant_number_of_queries(client):
