@@ -1,3 +1,5 @@
+import hashlib
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -94,6 +96,11 @@ class Coalition(TimeStampedModel):
     )
     website = models.URLField(blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    staff_contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="staffed_coalitions",
+        help_text="The program staff member the coalition turns to first.",
+    )
 
     history = HistoricalRecords()
 
@@ -157,12 +164,16 @@ class Enrollment(TimeStampedModel):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     enrolled_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
+    # The welcome e-mail it owes (core.outbox: claimed by one sender at a time, then sent).
     welcome_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    welcome_claim = models.UUIDField(null=True, blank=True, editable=False)
     welcome_sent_at = models.DateTimeField(
         null=True, blank=True, editable=False, help_text="When the welcome e-mail went out."
     )
 
-    history = HistoricalRecords(excluded_fields=["welcome_claimed_at", "welcome_sent_at"])
+    history = HistoricalRecords(
+        excluded_fields=["welcome_claimed_at", "welcome_claim", "welcome_sent_at"]
+    )
 
     class Meta:
         ordering = ["program", "tier", "coalition__name"]
@@ -218,6 +229,8 @@ class ProgramPartner(TimeStampedModel):
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="partnerships")
     role = models.CharField(max_length=300)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["program", "partner__name"]
         constraints = [
@@ -244,6 +257,8 @@ class Contact(TimeStampedModel):
     email = models.EmailField("e-mail address")
     title = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.OTHER)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["coalition", "name"]
@@ -282,6 +297,8 @@ class Membership(TimeStampedModel):
     coalition = models.ForeignKey(Coalition, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["coalition", "user__email"]
 
@@ -291,3 +308,368 @@ class Membership(TimeStampedModel):
     @property
     def is_lead(self):
         return self.role == self.Role.LEAD
+
+
+# --- invitations ----------------------------------------------------------------------------
+
+
+def invitation_token_hash(raw):
+    """The stored form of an invitation link's token: its SHA-256, hex."""
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class Invitation(TimeStampedModel):
+    """An e-mailed, single-use link that lets a person sign in for a coalition."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+        EXPIRED = "expired", "Expired"
+
+    coalition = models.ForeignKey(
+        Coalition, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField("e-mail address")
+    role = models.CharField(
+        max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER
+    )
+    # The link's token is made when the e-mail is sent (so a resend or the outbox sweep can
+    # mint one); only its hash is kept, and a new one replaces the old. Unique, so "no link
+    # yet" is NULL rather than "".
+    token_hash = models.CharField(  # noqa: DJ001
+        max_length=64, unique=True, null=True, editable=False
+    )
+    expires_at = models.DateTimeField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The invitation e-mail, owed until sent (core.outbox).
+    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    email_claim = models.UUIDField(null=True, blank=True, editable=False)
+    email_sent_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the e-mail with the link went out."
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["coalition", "-created_at", "-pk"]
+        constraints = [
+            # One open invitation per address and coalition: a second would be a second key.
+            models.UniqueConstraint(
+                "coalition",
+                Lower("email"),
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_open_once_per_coalition",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} to {self.coalition} as {self.get_role_display().lower()}"
+
+    def state_at(self, now):
+        if self.accepted_at:
+            return self.State.ACCEPTED
+        if self.revoked_at:
+            return self.State.REVOKED
+        if self.expires_at <= now:
+            return self.State.EXPIRED
+        return self.State.PENDING
+
+
+# --- action plans ---------------------------------------------------------------------------
+
+
+class ActionPlan(TimeStampedModel):
+    """A coalition's or State team's plan to sell its strategy back home, for one program."""
+
+    coalition = models.ForeignKey(
+        Coalition, on_delete=models.CASCADE, related_name="action_plans"
+    )
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="action_plans")
+    goals = models.TextField(blank=True, help_text="What the coalition means to achieve.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["program", "coalition__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["coalition", "program"], name="action_plan_once_per_program"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Action plan of {self.coalition} for {self.program}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "coalitions:action-plan",
+            kwargs={"pk": self.coalition_id, "code": self.program.code},
+        )
+
+
+class ActionPlanItemQuerySet(models.QuerySet):
+    def overdue(self, today):
+        return self.filter(due_date__lt=today, status__in=ActionPlanItem.OPEN_STATUSES)
+
+
+class ActionPlanItem(TimeStampedModel):
+    """One dated step of an action plan, with its owner and status."""
+
+    class Category(models.TextChoices):
+        # The mechanisms the State teams chose in the workshop brief.
+        LEGISLATOR_OUTREACH = "legislator_outreach", "Legislator outreach"
+        SHARING_SUCCESSES = "sharing_successes", "Sharing successful initiatives"
+        PRIVATE_PURCHASERS = "private_purchasers", "Private-purchaser involvement"
+        DATA_USEFULNESS = "data_usefulness", "Assessing whether data are useful for decisions"
+        DATA_GAPS = "data_gaps", "Filling outcome and quality data gaps"
+        PARTNERS = "partners", "Partners for small projects"
+        HEALTH_SUMMIT = "health_summit", "Health summit"
+        HEALTH_GOALS = "health_goals", "Health goals"
+        INCREMENTAL_PILOT = "incremental_pilot", "Incremental pilot"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    OPEN_STATUSES = (Status.NOT_STARTED, Status.IN_PROGRESS)
+
+    plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="items")
+    category = models.CharField(max_length=30, choices=Category.choices)
+    description = models.TextField()
+    owner_contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="owner (contact)",
+    )
+    owner_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", verbose_name="owner (person who signs in)",
+    )
+    due_date = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
+    notes = models.TextField(blank=True)
+
+    objects = ActionPlanItemQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["plan", "due_date", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(owner_contact__isnull=True) | Q(owner_user__isnull=True),
+                name="action_item_one_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description[:80]
+
+    def get_absolute_url(self):
+        return reverse("coalitions:action-item-detail", kwargs={"pk": self.pk})
+
+    @property
+    def owner(self):
+        return self.owner_contact or self.owner_user
+
+    @property
+    def owner_name(self):
+        if self.owner_contact_id:
+            return self.owner_contact.name
+        if self.owner_user_id:
+            return self.owner_user.get_full_name()
+        return ""
+
+    def is_overdue(self, today):
+        return self.status in self.OPEN_STATUSES and self.due_date < today
+
+
+# --- peer-assist learning networks ----------------------------------------------------------
+
+
+class LearningNetwork(TimeStampedModel):
+    """A peer-assist learning network: coalitions of one program learning from each other."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="learning_networks"
+    )
+    name = models.CharField(max_length=200)
+    topic = models.CharField(max_length=300, help_text="What the network works on.")
+    facilitator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="facilitated_networks",
+        help_text="The program staff member who runs its sessions.",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["program", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                "program", Lower("name"), name="learning_network_name_once_per_program"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("coalitions:network-detail", kwargs={"pk": self.pk})
+
+
+class NetworkMembership(TimeStampedModel):
+    """A coalition's time in a learning network, from the day it joined to the day it left."""
+
+    network = models.ForeignKey(
+        LearningNetwork, on_delete=models.CASCADE, related_name="memberships"
+    )
+    coalition = models.ForeignKey(
+        Coalition, on_delete=models.PROTECT, related_name="network_memberships"
+    )
+    joined_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["network", "coalition__name", "-joined_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("joined_on")),
+                name="network_membership_leaves_after_joining",
+                violation_error_message="The day it left cannot be before the day it joined.",
+            ),
+            models.UniqueConstraint(
+                fields=["network", "coalition"],
+                condition=Q(left_on__isnull=True),
+                name="network_membership_open_once",
+                violation_error_message="That coalition is already a member of this network.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.coalition} in {self.network}"
+
+    @property
+    def is_current(self):
+        return self.left_on is None
+
+
+# --- technical-assistance log ---------------------------------------------------------------
+
+
+class TechnicalAssistance(TimeStampedModel):
+    """One contact in which program staff helped one or more coalitions."""
+
+    class Kind(models.TextChoices):
+        WORKSHOP = "workshop", "Workshop"
+        WEB_CONFERENCE = "web_conference", "Web conference"
+        PEER_ASSIST = "peer_assist", "Peer-assist session"
+        SITE_VISIT = "site_visit", "Site visit"
+        CONSULTATION = "consultation", "Consultation call"
+        DOCUMENT_REVIEW = "document_review", "Document review"
+        DATA_SUPPORT = "data_support", "Data or analysis support"
+        NATIONAL_PRESENTATION = "national_presentation", "National presentation or briefing"
+
+    program = models.ForeignKey(
+        Program, on_delete=models.PROTECT, related_name="assistance_entries"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    date = models.DateField()
+    hours = models.DecimalField(
+        "duration (hours)", max_digits=4, decimal_places=2,
+        help_text="Staff time on the day, more than 0 and at most 24.",
+    )
+    staff_member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assistance_given"
+    )
+    coalitions = models.ManyToManyField(
+        Coalition, related_name="assistance_entries", verbose_name="coalitions served"
+    )
+    network = models.ForeignKey(
+        LearningNetwork, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="sessions", verbose_name="learning network",
+        help_text="For a peer-assist session: the network that met.",
+    )
+    topics = models.CharField(
+        max_length=300, blank=True, help_text="A few words or phrases, separated by commas."
+    )
+    summary = models.TextField()
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = "technical-assistance entry"
+        verbose_name_plural = "technical-assistance entries"
+        indexes = [models.Index(fields=["program", "date"], name="assistance_program_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & Q(hours__lte=24),
+                name="assistance_hours_in_a_day",
+                violation_error_message="Hours must be more than 0 and at most 24.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.date:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("coalitions:assistance-detail", kwargs={"pk": self.pk})
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.hours is not None and not 0 < self.hours <= 24:
+            errors["hours"] = "Hours must be more than 0 and at most 24 in a day."
+        if self.network_id and self.kind != self.Kind.PEER_ASSIST:
+            errors["network"] = "Only a peer-assist session is linked to a learning network."
+        if errors:
+            raise ValidationError(errors)
+
+
+class FollowUp(TimeStampedModel):
+    """Something a technical-assistance contact left to do, by whom and by when."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    entry = models.ForeignKey(
+        TechnicalAssistance, on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    description = models.CharField("what", max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    due_date = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    closed_on = models.DateField(null=True, blank=True, help_text="When it was done or dropped.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["status", "due_date"], name="follow_up_status_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(status="open", closed_on__isnull=True)
+                           | (~Q(status="open") & Q(closed_on__isnull=False))),
+                name="follow_up_closed_when_not_open",
+            ),
+        ]
+
+    def __str__(self):
+        return self.description
+
+    def is_overdue(self, today):
+        return self.status == self.Status.OPEN and self.due_date < today

@@ -8,9 +8,11 @@ def navigation(request):
     if user is not None and user.is_authenticated:
         if user.can_view_program_data:
             items += [
+                ("Dashboard", reverse("coalitions:dashboard")),
                 ("Programs", reverse("coalitions:program-list")),
                 ("Coalitions", reverse("coalitions:coalition-list")),
                 ("Adoption", reverse("measures:adoption-list")),
+                ("Action items", reverse("coalitions:action-item-list")),
             ]
         membership = getattr(user, "membership", None)
         if membership is not None:
@@ -18,6 +20,11 @@ def navigation(request):
                 ("My coalition", reverse("coalitions:my-coalition")),
                 ("Adoption",
                  reverse("measures:coalition-measures", args=[membership.coalition_id])),
+            ]
+        if user.can_view_program_data or membership is not None:
+            items += [
+                ("Assistance", reverse("coalitions:assistance-list")),
+                ("Networks", reverse("coalitions:network-list")),
             ]
     # The catalog is public: everyone, signed in or not, sees it.
     items += [

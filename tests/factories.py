@@ -4,13 +4,19 @@ import factory
 
 from accounts.models import User
 from coalitions.models import (
+    ActionPlan,
+    ActionPlanItem,
     Coalition,
     Contact,
     Enrollment,
+    FollowUp,
+    LearningNetwork,
     Membership,
+    NetworkMembership,
     Partner,
     Program,
     ProgramPartner,
+    TechnicalAssistance,
 )
 from measures.models import IncentiveProgram, Measure, MeasureAdoption, MeasureSet, Tool
 
@@ -153,3 +159,105 @@ class MeasureAdoptionFactory(factory.django.DjangoModelFactory):
     use = MeasureAdoption.Use.PUBLIC_REPORTING
     stage = MeasureAdoption.Stage.IMPLEMENTED
     stage_since = date(2026, 3, 1)
+
+
+# --- technical assistance and learning networks ---------------------------------------------
+
+
+class StaffUserFactory(UserFactory):
+    """A program staff member (the role's group is made by migrate)."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    @factory.post_generation
+    def staff_role(self, create, extracted, **kwargs):
+        from django.contrib.auth.models import Group
+
+        from accounts.roles import PROGRAM_STAFF
+
+        if create:
+            self.groups.add(Group.objects.get(name=PROGRAM_STAFF))
+
+
+class TechnicalAssistanceFactory(factory.django.DjangoModelFactory):
+    """An entry without the service's checks; pass ``coalitions=[...]`` to name them."""
+
+    class Meta:
+        model = TechnicalAssistance
+        skip_postgeneration_save = True
+
+    program = factory.SubFactory(ProgramFactory)
+    kind = TechnicalAssistance.Kind.CONSULTATION
+    date = date(2026, 2, 10)
+    hours = 1
+    staff_member = factory.SubFactory(StaffUserFactory)
+    topics = "public reporting"
+    summary = "Talked through the coalition's public reporting plans."
+
+    @factory.post_generation
+    def coalitions(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.coalitions.set(extracted)
+
+
+class FollowUpFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FollowUp
+
+    entry = factory.SubFactory(TechnicalAssistanceFactory)
+    description = factory.Sequence(lambda n: f"Send the draft report {n}")
+    owner = factory.LazyAttribute(lambda follow_up: follow_up.entry.staff_member)
+    due_date = date(2026, 3, 1)
+
+
+class LearningNetworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LearningNetwork
+
+    program = factory.SubFactory(ProgramFactory)
+    name = factory.Sequence(lambda n: f"Network {n}")
+    topic = "Public reporting"
+    facilitator = factory.SubFactory(StaffUserFactory)
+
+
+class NetworkMembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = NetworkMembership
+
+    network = factory.SubFactory(LearningNetworkFactory)
+    coalition = factory.SubFactory(CoalitionFactory)
+    joined_on = date(2026, 2, 1)
+
+
+# --- action plans ---------------------------------------------------------------------------
+
+
+class ActionPlanFactory(factory.django.DjangoModelFactory):
+    """A plan for an enrolled coalition (the enrolment is made with it)."""
+
+    class Meta:
+        model = ActionPlan
+
+    coalition = factory.SubFactory(CoalitionFactory)
+    program = factory.SubFactory(ProgramFactory)
+    goals = "Sell the value-based purchasing strategy back home."
+    enrollment = factory.RelatedFactory(
+        EnrollmentFactory, factory_related_name="",
+        coalition=factory.SelfAttribute("..coalition"), program=factory.SelfAttribute("..program"),
+    )
+
+
+class ActionPlanItemFactory(factory.django.DjangoModelFactory):
+    """An item owned by a contact of the plan's coalition."""
+
+    class Meta:
+        model = ActionPlanItem
+
+    plan = factory.SubFactory(ActionPlanFactory)
+    category = ActionPlanItem.Category.LEGISLATOR_OUTREACH
+    description = factory.Sequence(lambda n: f"Invite legislators on key committee {n}")
+    owner_contact = factory.SubFactory(
+        ContactFactory, coalition=factory.SelfAttribute("..plan.coalition")
+    )
+    due_date = date(2026, 6, 30)
