@@ -8,6 +8,7 @@ import os
 import re
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -78,6 +79,8 @@ INSTALLED_APPS = [
     "accounts",
     "coalitions",
     "measures",
+    "workshops",
+    "csp",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +91,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into its lockout response.
@@ -124,6 +128,11 @@ FORM_RENDERER = "core.forms.USWDSFormRenderer"
 # process and the Celery worker queue for the write lock instead of failing with
 # "database is locked".
 DATABASE_URL = env("DATABASE_URL")
+if PRODUCTION and not DATABASE_URL:
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production needs DATABASE_URL (postgres://USER:PASSWORD@HOST:5432/NAME); "
+        "the SQLite fallback is for development only."
+    )
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -159,10 +168,45 @@ DEMO_LOADERS = ["measures.demo.demo_load"]
 CATALOG_VERSION_SECONDS = float(env("CATALOG_VERSION_SECONDS", "1"))
 
 # --- Cache, broker ----------------------------------------------------------------------------
+def redis_database(url):
+    """The database number a redis:// (or unix://) URL selects, as redis-py reads it."""
+    parts = urlsplit(url)
+    query = parse_qs(parts.query)
+    if "db" in query:
+        return int(query["db"][0])
+    return int(parts.path.strip("/") or 0)
+
+
+def redis_next_database(url):
+    """The same server's next database: redis://host:6379/0 gives redis://host:6379/1."""
+    number = redis_database(url) + 1
+    base, _, query = url.partition("?")
+    if "db" in parse_qs(query):  # unix:///path/redis.sock?db=0
+        return f"{base}?{urlencode({**parse_qs(query), 'db': number}, doseq=True)}"
+    return urlunsplit(urlsplit(url)._replace(path=f"/{number}"))
+
+
+# REDIS_URL is Celery's broker. The cache lives in another database of the same server (the
+# next number, unless CACHE_URL names one), so that clearing the cache (a FLUSHDB of its
+# own database) never drops queued jobs.
 REDIS_URL = env("REDIS_URL")
-if REDIS_URL:
+if PRODUCTION and not REDIS_URL:
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production needs REDIS_URL (redis://HOST:6379/0) for the Celery broker "
+        "and the cache; the filesystem broker is for development only."
+    )
+CACHE_URL = env("CACHE_URL") or (redis_next_database(REDIS_URL) if REDIS_URL else "")
+if REDIS_URL and CACHE_URL and (
+    urlsplit(CACHE_URL).netloc == urlsplit(REDIS_URL).netloc
+    and redis_database(CACHE_URL) == redis_database(REDIS_URL)
+):
+    raise ImproperlyConfigured(
+        "CACHE_URL names the broker's Redis database (REDIS_URL): clearing the cache would "
+        "drop queued jobs. Give the cache another database number."
+    )
+if CACHE_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+                          "LOCATION": CACHE_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -188,6 +232,28 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.sessions_clear_expired_task",
         "schedule": timedelta(hours=24),
     },
+    # Side effects the broker lost (core.outbox): sent within a minute or two.
+    "send-owed-enrollment-welcomes": {
+        "task": "coalitions.tasks.enrollment_welcome_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "send-owed-invitations": {
+        "task": "coalitions.tasks.invitation_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "send-owed-event-notices": {
+        "task": "workshops.tasks.notices_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
+    # Each lapsing offer has a task queued for its moment; this catches any it missed.
+    "pass-on-lapsed-seat-offers": {
+        "task": "workshops.tasks.holds_expire_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
+    "send-event-reminders": {
+        "task": "workshops.tasks.reminders_send_task",
+        "schedule": timedelta(minutes=15),
+    },
 }
 
 # --- Auth -------------------------------------------------------------------------------------
@@ -210,12 +276,15 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"
 
-# Lock an account, or an address, after repeated failed logins (django-axes).
-# Failures are not wiped by a success: a success on one account from an address would
+# Lock an account for one client address after repeated failed logins, and an address alone
+# after more (django-axes, accounts/lockout.py): failures from elsewhere never lock a person
+# out. Failures are not wiped by a success: a success on one account from an address would
 # otherwise clear that address's failures against every other account too.
 AXES_FAILURE_LIMIT = int(env("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(env("AXES_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(env("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
 AXES_RESET_ON_SUCCESS = False
 # Django's login form and its failure signal both call the login "username"; axes would
 # otherwise look for the user model's field name ("email") and never match the two.
@@ -223,7 +292,16 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 # Behind N trusted reverse proxies the client address is read from X-Forwarded-For
-# (django-ipware); with 0 it is the connection's own address.
+# (django-ipware); with 0 it is the connection's own address. Production must say which:
+# a wrong guess makes the proxy's address stand for every client (one lockout for all).
+if PRODUCTION and not env("PROXY_COUNT").strip():
+    raise ImproperlyConfigured(
+        "DJANGO_ENV=production needs PROXY_COUNT: the number of trusted reverse proxies in "
+        "front of the portal (1 behind one TLS-terminating proxy, 0 when clients connect "
+        "directly)."
+    )
+if not env("PROXY_COUNT", "0").strip().isdigit():
+    raise ImproperlyConfigured("PROXY_COUNT must be a whole number (0, 1, 2...).")
 PROXY_COUNT = int(env("PROXY_COUNT", "0"))
 AXES_IPWARE_PROXY_COUNT = PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
@@ -242,8 +320,18 @@ EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+# Seconds before a mail server that stops answering fails the send (then retried), rather
+# than holding a worker, and the claim on what it sends, indefinitely.
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Synergies portal <noreply@synergies.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The portal's address as people reach it, for links in e-mails sent by Celery (no request).
+PORTAL_URL = env("PORTAL_URL", "http://127.0.0.1:8000")
+
+# Workshops: seconds a registration waits for an event's lock before answering "busy, try
+# again" (PostgreSQL lock_timeout), and the domain in calendar UIDs (stable for ever).
+WORKSHOPS_LOCK_TIMEOUT = int(env("WORKSHOPS_LOCK_TIMEOUT", "5"))
+CALENDAR_UID_DOMAIN = env("CALENDAR_UID_DOMAIN", "synergies-portal")
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -283,10 +371,48 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = int(env("SECURE_HSTS_SECONDS", "31536000"))
-    # On by default (the deployment checklist asks for them); a site whose subdomains are
-    # not all on HTTPS turns them off.
+    # On by default (the deployment checklist asks for it); a site whose subdomains are not
+    # all on HTTPS turns it off.
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
-    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+    # Off unless asked for: a preloaded domain is built into browsers as HTTPS-only, for it
+    # and every subdomain, and leaving the list takes months. That is the domain owner's
+    # decision, not a default; so the checklist's reminder (security.W021) is silenced
+    # until SECURE_HSTS_PRELOAD=1.
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD")
+    if not SECURE_HSTS_PRELOAD:
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# --- Content-Security-Policy (django-csp 4) ---------------------------------------------------
+# Sent on every answer, in every environment (so the browser tests see what production sends).
+# A page may load only the portal's own files, and nothing inline runs or applies: USWDS and
+# htmx are static files served from their npm packages, the portal's own CSS and JS are in
+# static/, and no template has an inline <script>, <style> or style="" attribute (a bar's
+# width is an SVG attribute). What it must allow, and why:
+# - htmx would inject its request-indicator <style> and could eval hx-on/js: attributes; the
+#   htmx-config <meta> in base.html turns both off (includeIndicatorStyles, allowEval), and
+#   the indicator's style is in portal.css.
+# - connect-src 'self': htmx asks the same pages for their results.
+# - img-src data: Swagger UI's stylesheet draws its icons as data: SVGs; nothing else needs it.
+# - The API documentation (/api/docs/) is drf-spectacular's split Swagger UI view: its start
+#   script is a separate file (?script) instead of an inline <script>, and its three inline
+#   style rules are in static/css/api_docs.css, so it needs no exception either.
+# - The Django admin (5.2) has no inline script and works under the same policy.
+# Anything else is refused, and reported in the browser's console; the browser tests fail on
+# any console error.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
 
 # --- REST framework ---------------------------------------------------------------------------
 def env_rate(name, default):
@@ -295,6 +421,9 @@ def env_rate(name, default):
         raise ImproperlyConfigured(f"{name} must read like 120/minute, not {rate!r}.")
     return rate
 
+
+# Password-reset requests per client address (the same address as the sign-in lockout's).
+PASSWORD_RESET_RATE = env_rate("PASSWORD_RESET_RATE", "5/hour")
 
 # Anonymous clients are counted per address (the client's own behind PROXY_COUNT proxies),
 # token and session holders per user; a rate is "<requests>/<second|minute|hour|day>".
@@ -313,10 +442,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_RENDERER_CLASSES": ["measures.api.renderers.ORJSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["core.api.renderers.ORJSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "measures.api.renderers.ContentNegotiation",
-    "DEFAULT_THROTTLE_CLASSES": ["measures.api.throttles.ApiRateThrottle"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.renderers.ContentNegotiation",
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttles.ApiRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
     "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
