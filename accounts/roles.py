@@ -16,11 +16,12 @@ ROLE_PERMISSIONS = {
     PROGRAM_STAFF: {
         "coalitions": ("add", "change", "delete", "view"),
         "measures": ("add", "change", "delete", "view"),
+        "workshops": ("add", "change", "delete", "view"),
         # Staff sign up coalition leads and members; only superusers grant staff powers
         # (accounts.admin keeps those fields read-only for everyone else).
         "accounts.user": ("add", "change", "view"),
     },
-    EVALUATOR: {"coalitions": ("view",), "measures": ("view",)},
+    EVALUATOR: {"coalitions": ("view",), "measures": ("view",), "workshops": ("view",)},
 }
 
 

@@ -330,7 +330,7 @@ PORTAL_URL = env("PORTAL_URL", "http://127.0.0.1:8000")
 
 # Workshops: seconds a registration waits for an event's lock before answering "busy, try
 # again" (PostgreSQL lock_timeout), and the domain in calendar UIDs (stable for ever).
-WORKSHOPS_LOCK_TIMEOUT = int(env("WORKSHOPS_LOCK_TIMEOUT", "5"))
+WORKSHOPS_LOCK_TIMEOUT = int(env("WORKSHOPS_LOCK_TIMEOUT", "15"))
 CALENDAR_UID_DOMAIN = env("CALENDAR_UID_DOMAIN", "synergies-portal")
 
 # --- Internationalisation ---------------------------------------------------------------------

@@ -1,0 +1,98 @@
+"""Registrations racing for the seats of one event, each on its own PostgreSQL connection.
+
+The event's row lock is what keeps the count right: with it removed (``_lock_event`` reading
+without ``select_for_update``) the first test confirms far more than 10 (seen when it was
+written), so it can fail.
+"""
+
+import random
+import threading
+
+import pytest
+from django.db import connections
+
+from workshops import services
+from workshops.models import Registration
+
+from .conftest import make_event
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+Status = Registration.Status
+
+
+def run_together(jobs):
+    """Run each job in its own thread (own connection), all released at once; the errors."""
+    barrier = threading.Barrier(len(jobs))
+    errors = []
+    lock = threading.Lock()
+
+    def run(job):
+        try:
+            barrier.wait(timeout=20)
+            job()
+        except Exception as error:
+            with lock:
+                errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return errors
+
+
+def counts(event):
+    rows = Registration.objects.filter(event=event)
+    return {status: rows.filter(status=status).count() for status in Status.values}
+
+
+def test_fifty_concurrent_registrations_fill_ten_seats_exactly(program, staff_user, coalition):
+    event = make_event(program, staff_user, capacity=10)
+
+    def register(n):
+        return lambda: services.registration_create(
+            event=event, coalition=coalition, email=f"person{n}@example.org",
+            name=f"Person {n}", actor=staff_user)
+
+    errors = run_together([register(n) for n in range(50)])
+
+    assert errors == []
+    assert counts(event)[Status.CONFIRMED] == 10
+    assert counts(event)[Status.WAITING] == 40
+    waiting = list(Registration.objects.filter(event=event).waiting()
+                   .values_list("queued_at", flat=True))
+    assert waiting == sorted(waiting)
+
+
+def test_concurrent_cancellations_and_registrations_keep_the_invariants(program, staff_user,
+                                                                        coalition):
+    event = make_event(program, staff_user, capacity=10)
+    first = [services.registration_create(event=event, coalition=coalition,
+                                          email=f"early{n}@example.org", name=f"Early {n}",
+                                          actor=staff_user) for n in range(20)]
+    rng = random.Random(1163)
+    leaving = rng.sample(first, 12)  # some confirmed, some waiting
+
+    jobs = [
+        (lambda r=r: services.registration_cancel(registration=r, actor=staff_user))
+        for r in leaving
+    ] + [
+        (lambda n=n: services.registration_create(
+            event=event, coalition=coalition, email=f"late{n}@example.org",
+            name=f"Late {n}", actor=staff_user))
+        for n in range(30)
+    ]
+    rng.shuffle(jobs)
+    errors = run_together(jobs)
+
+    assert errors == []
+    result = counts(event)
+    assert result[Status.CANCELLED] == 12
+    assert result[Status.CONFIRMED] == 10  # every freed seat was taken again, none twice
+    assert result[Status.CONFIRMED] + result[Status.WAITING] == 20 - 12 + 30
+    assert Registration.objects.filter(event=event).active().values("email").distinct() \
+        .count() == 38

@@ -1,0 +1,463 @@
+"""Every write to events and registrations that carries a rule.
+
+Seats: every change that takes, gives back or moves a seat locks the event's row first (the
+one lock, always taken first, with a lock timeout on PostgreSQL, as pretix does), counts the
+seats held from the registrations, and decides. So two requests for the last seat queue on
+the lock and the second sees the first's registration: no event is ever overbooked.
+
+E-mails: a change that owes someone an e-mail writes a ``Notice`` row in the same
+transaction; the row is queued on commit and swept if the broker lost it (``core.outbox``).
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.utils import timezone
+
+from coalitions.models import Enrollment
+from core.errors import DomainError
+from core.outbox import enqueue_on_commit
+
+from .models import Event, Notice, Registration
+
+logger = logging.getLogger(__name__)
+
+Status = Registration.Status
+
+
+class RegistrationError(DomainError):
+    """A registration rule was broken (closed, full, ineligible, duplicate...)."""
+
+
+class RegistrationBusy(RegistrationError):
+    """The event's lock was not free in time: many people are registering at once."""
+
+
+def _save(instance, *, actor, update_fields=None):
+    instance.full_clean()
+    instance._history_user = actor
+    instance.save(update_fields=update_fields)
+    return instance
+
+
+def _apply(instance, fields):
+    changed = []
+    for name, value in fields.items():
+        if getattr(instance, name) != value:
+            setattr(instance, name, value)
+            changed.append(name)
+    return changed
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+def event_create(*, actor, eligible_coalitions=(), **fields):
+    with transaction.atomic():
+        event = _save(Event(**fields), actor=actor)
+        if eligible_coalitions:
+            event.eligible_coalitions.set(eligible_coalitions)
+    return event
+
+
+def event_update(*, event, actor, eligible_coalitions=None, **fields):
+    """Change an event; a capacity raised (or made unlimited) gives the freed seats to the
+    waiting list at once, and a capacity lowered below the seats held is refused."""
+    with transaction.atomic():
+        current = _lock_event(event.pk)
+        changed = _apply(current, fields)
+        if eligible_coalitions is not None:
+            current.eligible_coalitions.set(eligible_coalitions)
+        if not changed:
+            return current
+        if "capacity" in changed and current.capacity is not None:
+            held = current.registrations.holding_seat().count()
+            if current.capacity < held:
+                raise RegistrationError({
+                    "capacity": f"{held} people hold a seat; the capacity cannot go below {held}."
+                })
+        _save(current, actor=actor, update_fields=[*changed, "updated_at"])
+        if {"capacity", "offer_hours"} & set(changed):
+            _fill_free_seats(current, actor=actor)
+    return current
+
+
+def event_publish(*, event, actor):
+    with transaction.atomic():
+        current = _lock_event(event.pk)
+        if current.status != Event.Status.DRAFT:
+            raise RegistrationError(f"Only a draft can be published; this event is "
+                                    f"{current.get_status_display().lower()}.")
+        current.status = Event.Status.PUBLISHED
+        return _save(current, actor=actor, update_fields=["status", "updated_at"])
+
+
+def event_cancel(*, event, actor):
+    """Cancel an event: every active registrant is told by e-mail (with a calendar
+    cancellation for the same event)."""
+    with transaction.atomic():
+        current = _lock_event(event.pk)
+        if current.status in (Event.Status.CANCELLED, Event.Status.COMPLETED):
+            raise RegistrationError(f"This event is already "
+                                    f"{current.get_status_display().lower()}.")
+        current.status = Event.Status.CANCELLED
+        _save(current, actor=actor, update_fields=["status", "updated_at"])
+        for registration in current.registrations.active():
+            notify(registration, Notice.Kind.EVENT_CANCELLED)
+    return current
+
+
+# --- eligibility ----------------------------------------------------------------------------
+
+
+def eligibility_problem(event, coalition):
+    """Why ``coalition`` may not register for ``event``, in words for its lead; None if it may."""
+    rule = event.eligibility
+    if rule == Event.Eligibility.EVERYONE:
+        return None
+    if rule == Event.Eligibility.TIER:
+        enrolled = Enrollment.objects.filter(
+            program_id=event.program_id, coalition=coalition, tier=event.eligible_tier,
+            status=Enrollment.Status.ACTIVE,
+        ).exists()
+        if enrolled:
+            return None
+        tier = Enrollment.Tier(event.eligible_tier).label.lower()
+        return (f"This event is for coalitions enrolled in the {tier} tier of "
+                f"{event.program}; {coalition} is not.")
+    if rule == Event.Eligibility.COALITIONS:
+        if event.eligible_coalitions.filter(pk=coalition.pk).exists():
+            return None
+        return f"This event is open only to the coalitions invited to it; {coalition} is not one."
+    if rule == Event.Eligibility.NETWORK:
+        return _network_problem(event, coalition)
+    return "This event does not take registrations from coalitions."
+
+
+def _network_problem(event, coalition):
+    network = event.eligible_network
+    if network is None:
+        return "This event's learning network is not set."
+    today = timezone.localdate()
+    is_member = network.memberships.filter(coalition=coalition, joined_on__lte=today).exclude(
+        left_on__lte=today
+    ).exists()
+    if is_member:
+        return None
+    return f"This event is for the members of the {network} learning network; {coalition} is not."
+
+
+# --- registration ---------------------------------------------------------------------------
+
+
+def _lock_event(event_id):
+    """Lock the event's row: the first lock of every seat change, with a timeout."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.WORKSHOPS_LOCK_TIMEOUT}s"])
+    try:
+        return Event.objects.select_for_update(of=("self",)).get(pk=event_id)
+    except OperationalError as error:
+        raise RegistrationBusy(
+            "Many people are registering for this event right now. Please try again."
+        ) from error
+
+
+def seats_left(event, now=None):
+    """Free seats now, or None for an unlimited event."""
+    if event.capacity is None:
+        return None
+    return max(0, event.capacity - event.registrations.holding_seat(now).count())
+
+
+def _check_open(event, now):
+    if not event.takes_registration:
+        raise RegistrationError(f"A {event.get_kind_display().lower()} takes no registration.")
+    if event.status != Event.Status.PUBLISHED:
+        raise RegistrationError({
+            Event.Status.DRAFT: "This event is not published yet, so it takes no registration.",
+            Event.Status.CANCELLED: "This event was cancelled.",
+            Event.Status.COMPLETED: "This event is over.",
+        }[event.status])
+    state = event.registration_window_state(now)
+    if state == "not_open":
+        opens = timezone.localtime(event.registration_opens_at, event.zone)
+        raise RegistrationError(
+            f"Registration opens on {opens:%B %-d, %Y at %-I:%M %p} ({event.timezone})."
+        )
+    if state == "closed":
+        raise RegistrationError("Registration for this event has closed.")
+
+
+def _entry_status(event, now):
+    """The status a newcomer gets: a seat (confirmed, or pending approval), or a wait."""
+    left = seats_left(event, now)
+    free = left is None or left > 0
+    if event.requires_approval and (free or not event.pending_holds_seat):
+        return Status.PENDING_APPROVAL
+    if free:
+        return Status.CONFIRMED
+    if event.waiting_list:
+        return Status.WAITING
+    raise RegistrationError("This event is full, and it has no waiting list.")
+
+
+def registration_create(*, event, coalition, email, name, actor, contact=None):
+    """Register one person for one coalition: a seat, a pending approval or a waiting place,
+    decided under the event's lock. One active registration per e-mail address and event."""
+    email = (email or "").strip().lower()
+    name = " ".join((name or "").split())
+    errors = {}
+    if not email:
+        errors["email"] = "Give the person's e-mail address."
+    if not name:
+        errors["name"] = "Give the person's name."
+    if errors:
+        raise RegistrationError(errors)
+    with transaction.atomic():
+        event = _lock_event(event.pk)
+        now = timezone.now()
+        _check_open(event, now)
+        problem = eligibility_problem(event, coalition)
+        if problem:
+            raise RegistrationError({"coalition": problem})
+        if event.registrations.active().filter(email__iexact=email).exists():
+            raise RegistrationError({"email": f"{email} is already registered for this event."})
+        limit = event.per_coalition_limit
+        if limit is not None and (
+            event.registrations.active().filter(coalition=coalition).count() >= limit
+        ):
+            raise RegistrationError({
+                "coalition": f"{coalition} already has {limit} "
+                             f"{'person' if limit == 1 else 'people'} registered, the most "
+                             f"one coalition may send to this event."
+            })
+        status = _entry_status(event, now)
+        registration = Registration(
+            event=event, coalition=coalition, contact=contact, email=email, name=name,
+            status=status, queued_at=now,
+            expires_at=now + timedelta(hours=event.approval_hours)
+            if status == Status.PENDING_APPROVAL else None,
+        )
+        registration.event = event
+        _save(registration, actor=actor)
+        notify(registration, {
+            Status.CONFIRMED: Notice.Kind.CONFIRMED,
+            Status.PENDING_APPROVAL: Notice.Kind.PENDING,
+            Status.WAITING: Notice.Kind.WAITING,
+        }[status])
+        if registration.expires_at:
+            _expire_at(event, registration.expires_at)
+    return registration
+
+
+def _locked_registration(registration):
+    event = _lock_event(registration.event_id)
+    current = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
+    current.event = event
+    return event, current
+
+
+def registration_cancel(*, registration, actor):
+    """Cancel a registration (or leave the waiting list); a freed seat goes to the first
+    person waiting at once."""
+    with transaction.atomic():
+        event, current = _locked_registration(registration)
+        if not current.is_active:
+            raise RegistrationError(
+                f"This registration is already {current.get_status_display().lower()}."
+            )
+        held = current.holds_seat()
+        _set_status(current, Status.CANCELLED, actor=actor)
+        notify(current, Notice.Kind.CANCELLED)
+        if held:
+            _fill_free_seats(event, actor=actor)
+    return current
+
+
+def registration_substitute(*, registration, email, name, actor, contact=None):
+    """Put a colleague in a confirmed registrant's place: the seat passes to them directly,
+    never through the waiting list."""
+    email = (email or "").strip().lower()
+    name = " ".join((name or "").split())
+    if not email or not name:
+        raise RegistrationError({
+            **({"email": "Give the colleague's e-mail address."} if not email else {}),
+            **({"name": "Give the colleague's name."} if not name else {}),
+        })
+    with transaction.atomic():
+        event, current = _locked_registration(registration)
+        if current.status != Status.CONFIRMED:
+            raise RegistrationError("Only a confirmed registration can pass its seat on.")
+        if event.registrations.active().filter(email__iexact=email).exists():
+            raise RegistrationError({"email": f"{email} is already registered for this event."})
+        _set_status(current, Status.CANCELLED, actor=actor)
+        notify(current, Notice.Kind.CANCELLED)
+        substitute = Registration(
+            event=event, coalition=current.coalition, contact=contact, email=email, name=name,
+            status=Status.CONFIRMED, queued_at=timezone.now(),
+        )
+        _save(substitute, actor=actor)
+        notify(substitute, Notice.Kind.CONFIRMED)
+    return substitute
+
+
+def registration_accept_offer(*, registration, actor):
+    """Take the seat one was offered, before the offer runs out."""
+    with transaction.atomic():
+        _event, current = _locked_registration(registration)
+        if current.status == Status.CONFIRMED:
+            return current  # accepted already (a second click on the link)
+        if current.status != Status.OFFERED:
+            raise RegistrationError("There is no open offer on this registration.")
+        if not current.holds_seat():
+            raise RegistrationError("This offer ran out; the seat went to the next person waiting.")
+        current.expires_at = None
+        _set_status(current, Status.CONFIRMED, actor=actor, also=["expires_at"])
+        notify(current, Notice.Kind.CONFIRMED)
+    return current
+
+
+def registration_decline_offer(*, registration, actor):
+    with transaction.atomic():
+        event, current = _locked_registration(registration)
+        if current.status != Status.OFFERED:
+            raise RegistrationError("There is no open offer on this registration.")
+        _set_status(current, Status.DECLINED, actor=actor)
+        _fill_free_seats(event, actor=actor)
+    return current
+
+
+def registrations_approve(*, registrations, actor):
+    """Approve pending registrations: a held seat becomes a confirmed one; without a held
+    seat a free seat is taken, or a place on the waiting list. Each person is told."""
+    return [_decide(r, approve=True, actor=actor) for r in _by_event(registrations)]
+
+
+def registrations_decline(*, registrations, actor):
+    return [_decide(r, approve=False, actor=actor) for r in _by_event(registrations)]
+
+
+def _by_event(registrations):
+    # Locks in a fixed order (event, then registration), so two bulk actions never deadlock.
+    return sorted(registrations, key=lambda r: (r.event_id, r.pk))
+
+
+def _decide(registration, *, approve, actor):
+    with transaction.atomic():
+        event, current = _locked_registration(registration)
+        if current.status != Status.PENDING_APPROVAL:
+            raise RegistrationError(
+                f"{current.name} is not awaiting approval "
+                f"({current.get_status_display().lower()})."
+            )
+        if not approve:
+            _set_status(current, Status.DECLINED, actor=actor)
+            notify(current, Notice.Kind.DECLINED)
+            if event.pending_holds_seat:
+                _fill_free_seats(event, actor=actor)
+            return current
+        now = timezone.now()
+        held = current.holds_seat(now)
+        current.expires_at = None
+        left = seats_left(event, now)
+        if held or left is None or left > 0:
+            _set_status(current, Status.CONFIRMED, actor=actor, also=["expires_at"])
+            notify(current, Notice.Kind.CONFIRMED)
+        elif event.waiting_list:
+            current.queued_at = now
+            _set_status(current, Status.WAITING, actor=actor, also=["expires_at", "queued_at"])
+            notify(current, Notice.Kind.WAITING)
+        else:
+            raise RegistrationError(f"The event is full; {current.name} cannot be approved.")
+    return current
+
+
+def event_expire_holds(*, event, actor=None):
+    """Let lapsed offers and pending approvals go, and pass their seats on at once.
+
+    A lapsed hold stops counting against capacity the moment it expires (seats are counted
+    from unexpired holds); this records it and offers the seat to the next person. It runs
+    at each hold's expiry (a task queued for that moment) and every minute from the
+    scheduler, and doing it twice changes nothing.
+    """
+    with transaction.atomic():
+        event = _lock_event(event.pk)
+        now = timezone.now()
+        lapsed = list(
+            event.registrations.select_for_update(of=("self",)).filter(
+                status__in=(Status.OFFERED, Status.PENDING_APPROVAL), expires_at__lte=now
+            )
+        )
+        for registration in lapsed:
+            registration.event = event
+            _set_status(registration, Status.LAPSED, actor=actor)
+            notify(registration, Notice.Kind.LAPSED)
+        if lapsed or event.capacity is None or seats_left(event, now):
+            _fill_free_seats(event, actor=actor)
+    return lapsed
+
+
+def _fill_free_seats(event, *, actor):
+    """Give free seats to the people waiting, first come first served (under the lock)."""
+    if event.status != Event.Status.PUBLISHED:
+        return []
+    now = timezone.now()
+    left = seats_left(event, now)
+    waiting = event.registrations.waiting().select_for_update(of=("self",))
+    if left is not None:
+        waiting = waiting[:left]
+    promoted = []
+    for registration in waiting:
+        registration.event = event
+        if event.requires_approval and event.pending_holds_seat:
+            registration.expires_at = now + timedelta(hours=event.approval_hours)
+            status, kind = Status.PENDING_APPROVAL, Notice.Kind.PENDING
+        elif event.offer_hours:
+            registration.expires_at = now + timedelta(hours=event.offer_hours)
+            status, kind = Status.OFFERED, Notice.Kind.OFFERED
+        else:
+            status, kind = Status.CONFIRMED, Notice.Kind.PROMOTED
+        _set_status(registration, status, actor=actor, also=["expires_at"])
+        notify(registration, kind)
+        if registration.expires_at:
+            _expire_at(event, registration.expires_at)
+        promoted.append(registration)
+    return promoted
+
+
+def _set_status(registration, status, *, actor, also=()):
+    registration.status = status
+    registration._history_user = actor
+    registration.save(update_fields=["status", "updated_at", *also])
+
+
+# --- e-mail ---------------------------------------------------------------------------------
+
+
+def notify(registration, kind):
+    """Owe ``registration`` the e-mail ``kind`` (once), and queue it when the change commits."""
+    notice, created = Notice.objects.get_or_create(
+        key=f"{registration.pk}:{kind}", defaults={"registration": registration, "kind": kind}
+    )
+    if created:
+        from .tasks import notice_send_task
+
+        enqueue_on_commit(notice_send_task, notice.pk)
+    return notice
+
+
+def _expire_at(event, moment):
+    """Queue the lapse of a hold for the moment it expires (the scheduler's sweep is the
+    safety net), so the next person is offered the seat at once."""
+    from .tasks import event_expire_holds_task
+
+    def send():
+        try:
+            event_expire_holds_task.apply_async((event.pk,), eta=moment + timedelta(seconds=1))
+        except Exception as error:  # the broker is down: the sweep catches it up
+            logger.warning("Expiry of holds on event %s not queued: %s", event.pk, error)
+
+    transaction.on_commit(send, robust=True)
