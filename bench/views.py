@@ -3,7 +3,7 @@
 from django.db.models import F
 from django.http import HttpResponse
 
-from measures.api.renderers import json_dumps
+from core.api.renderers import json_dumps
 from measures.api.selectors import MEASURE_VALUE_FIELDS
 from measures.models import Measure
 

@@ -4,7 +4,6 @@ silently matches nothing."""
 
 import django_filters as filters
 from django.db.models import Q
-from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
 
 from coalitions.models import Coalition
@@ -119,16 +118,3 @@ class IncentiveProgramFilter(filters.FilterSet):
     class Meta:
         model = IncentiveProgram
         fields = []
-
-
-class FilterBackend(DjangoFilterBackend):
-    """django-filter's backend, skipped when the request names none of the filters: a page
-    of the whole list then costs no form."""
-
-    def filter_queryset(self, request, queryset, view):
-        filterset_class = self.get_filterset_class(view, queryset)
-        if filterset_class is None or request.query_params.keys().isdisjoint(
-            filterset_class.base_filters
-        ):
-            return queryset
-        return super().filter_queryset(request, queryset, view)

@@ -5,15 +5,13 @@ speed; ``MeasureSerializer`` still declares that shape, for the schema and for t
 keeps the two the same.
 """
 
-import datetime
-
-from django.db import models
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from coalitions.models import Coalition
 from coalitions.permissions import coalitions_visible_to
+from core.api.serializers import ApiModelSerializer
 from measures import selectors
 from measures.models import (
     AdoptionStageChange,
@@ -23,44 +21,6 @@ from measures.models import (
     MeasureSet,
     Tool,
 )
-
-
-class UTCDateTimeField(serializers.DateTimeField):
-    """Times in UTC (``...Z``), as the measure list writes them, not in the portal's zone."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("default_timezone", datetime.UTC)
-        super().__init__(*args, **kwargs)
-
-
-class ApiModelSerializer(serializers.ModelSerializer):
-    serializer_field_mapping = {
-        **serializers.ModelSerializer.serializer_field_mapping,
-        models.DateTimeField: UTCDateTimeField,
-    }
-
-
-# --- errors (for the schema) ------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField(help_text="What went wrong, for a person to read.")
-
-
-VALIDATION_ERROR_SCHEMA = {
-    "type": "object",
-    "description": "Each key names the query parameter or body field at fault; its value "
-    "lists the messages. `non_field_errors` holds the messages about the whole record, "
-    "`detail` a request that could not be read at all.",
-    "additionalProperties": {
-        "oneOf": [
-            {"type": "array", "items": {"type": "string"}},
-            {"type": "string"},
-            {"type": "object"},
-        ]
-    },
-}
-
 
 # --- the catalog ------------------------------------------------------------------------------
 

@@ -1,8 +1,19 @@
-from django.urls import path, re_path
+"""The measure catalog's and the adoption records' routes under ``/api/v1/``; the project's
+``config/api_urls.py`` includes them (in the ``api`` namespace) and lists ``resources`` at the
+API's root."""
+
+from django.urls import path
 
 from . import views
 
-app_name = "api"
+# Name at the API's root: the URL name of the list.
+resources = {
+    "measures": "api:measure-list",
+    "measure-sets": "api:measure-set-list",
+    "tools": "api:tool-list",
+    "adoptions": "api:adoption-list",
+    "incentive-programs": "api:incentive-program-list",
+}
 
 urlpatterns = [
     path("measures/", views.MeasureListView.as_view(), name="measure-list"),
@@ -19,6 +30,4 @@ urlpatterns = [
          name="incentive-program-list"),
     path("incentive-programs/<int:pk>/", views.IncentiveProgramDetailView.as_view(),
          name="incentive-program-detail"),
-    # Anything else under the API (an id that is not a number...) is a 404 in JSON too.
-    re_path(r"^", views.not_found),
 ]

@@ -2,89 +2,44 @@
 
 Views are interfaces: reads come from ``measures.selectors`` (and ``.selectors`` here),
 every write goes through ``measures.services``, and who may do what is
-``measures.permissions``. The catalog is public and cached (``.caching``); adoption and
-incentive-program records need a token or a session and are scoped to the user, so another
-coalition's id answers 404.
+``measures.permissions``. The catalog is public and cached by its version
+(``core.api.caching``); adoption and incentive-program records need a token or a session and
+are scoped to the user, so another coalition's id answers 404.
 """
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    extend_schema,
-    extend_schema_view,
-)
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from core.api.caching import ContentETagMixin, absolute_url
+from core.api.filters import FilterBackend
+from core.api.pagination import KeysetPagination
+from core.api.renderers import CSVRenderer, ORJSONRenderer
+from core.api.schema import CONDITIONAL, NOT_MODIFIED, errors, format_parameter, list_ok
+from core.api.views import JSONErrorsMixin, KeysetListMixin, PublicDetailView, PublicListView
 from measures import selectors, services
 from measures.permissions import can_manage_adoption
 
 from . import serializers
-from .caching import CatalogCacheMixin, ContentETagMixin, absolute_url
 from .filters import (
     AdoptionFilter,
-    FilterBackend,
     IncentiveProgramFilter,
     MeasureFilter,
     ToolFilter,
 )
-from .pagination import KeysetPagination
-from .renderers import CSVRenderer, ORJSONRenderer, json_dumps
 from .selectors import (
     UPDATED_AT_TEXT,
     measure_row_get,
     measure_rows,
     measure_values,
 )
-
-# --- what the schema says of every operation ----------------------------------------------------
-
-_ERRORS = {
-    400: OpenApiResponse(
-        serializers.VALIDATION_ERROR_SCHEMA,
-        "A parameter or field is wrong: each key names one, with its messages.",
-    ),
-    401: OpenApiResponse(
-        serializers.ErrorSerializer, "The token is not valid or was revoked (or none was sent "
-        "where one is needed)."
-    ),
-    403: OpenApiResponse(serializers.ErrorSerializer, "You may read this but not change it."),
-    404: OpenApiResponse(serializers.ErrorSerializer, "No such record, or not one you may see."),
-    429: OpenApiResponse(
-        serializers.ErrorSerializer,
-        "Too many requests from this address (or token): the `Retry-After` header says how "
-        "many seconds to wait.",
-    ),
-}
-_NOT_MODIFIED = {304: OpenApiResponse(None, "Not modified: the `If-None-Match` ETag is current.")}
-_CONDITIONAL = [
-    OpenApiParameter(
-        "If-None-Match", OpenApiTypes.STR, OpenApiParameter.HEADER,
-        description="An ETag from an earlier answer: 304 without a body if it is current.",
-    ),
-    OpenApiParameter("ETag", OpenApiTypes.STR, OpenApiParameter.HEADER, response=[200, 304],
-                     description="The version of this answer, for `If-None-Match`."),
-    OpenApiParameter("Retry-After", OpenApiTypes.INT, OpenApiParameter.HEADER, response=[429],
-                     description="Seconds to wait before the next request."),
-]
-
-
-def _format_parameter(*formats):
-    return OpenApiParameter(
-        "format", OpenApiTypes.STR, OpenApiParameter.QUERY, enum=list(formats),
-        description="`json` (the default) or `csv`: every matching row in one file, in the "
-        "requested order, without pages; cells a spreadsheet would run as formulas are "
-        "prefixed with an apostrophe.",
-    )
 
 
 def _code(code):
@@ -94,85 +49,20 @@ def _code(code):
     return code
 
 
-def _errors(*codes):
-    # Errors are always JSON, whatever format was asked for.
-    return {(code, "application/json"): _ERRORS[code] for code in codes}
+class CatalogVersionMixin:
+    """The catalog's answers move with its version: any committed change to a measure set,
+    measure or tool moves every catalog ETag and cache key."""
+
+    def version(self):
+        return selectors.catalog_version()
 
 
-def _list_ok(serializer):
-    return {
-        (200, "application/json"): OpenApiResponse(serializer, "A page of the list."),
-        (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, "With `?format=csv`."),
-    }
-
-
-# --- shared behaviour ------------------------------------------------------------------------
-
-
-@csrf_exempt  # nothing here to protect: every method gets the same 404
-def not_found(request, *args, **kwargs):
-    """An address under the API that names nothing: a 404 a client can read."""
-    return HttpResponse(
-        json_dumps({"detail": "Not found."}), status=404, content_type="application/json"
-    )
-
-
-class KeysetListMixin:
-    """A list: JSON in pages (``.pagination``), or CSV with every matching row."""
-
-    csv_filename = "export.csv"
-
-    @property
-    def csv_fields(self):
-        return list(self.get_serializer().fields)
-
-    def rows(self, objects):
-        return self.get_serializer(objects, many=True).data
-
-    def list(self, request, *args, **kwargs):
-        queryset = self.filter_queryset(self.get_queryset())
-        if request.accepted_renderer.format == CSVRenderer.format:
-            rows = self.rows(list(self.paginator.order(queryset, request)))
-            return Response(
-                rows, headers={"Content-Disposition": f'attachment; filename="{self.csv_filename}"'}
-            )
-        page = self.paginate_queryset(queryset)
-        return Response(self.paginator.get_paginated_data(self.rows(page)))
-
-
-class JSONErrorsMixin:
-    """Errors are answered in JSON, even to a request for CSV."""
-
-    def finalize_response(self, request, response, *args, **kwargs):
-        renderer = getattr(request, "accepted_renderer", None)
-        if response.status_code >= 400 and renderer is not None and renderer.format != "json":
-            request.accepted_renderer = ORJSONRenderer()
-            request.accepted_media_type = ORJSONRenderer.media_type
-        return super().finalize_response(request, response, *args, **kwargs)
-
-
-class RetrieveMixin:
-    def get(self, request, *args, **kwargs):
-        return self.retrieve(request, *args, **kwargs)
-
-
-class CatalogDetailView(
-    JSONErrorsMixin, CatalogCacheMixin, RetrieveMixin, generics.GenericAPIView
-):
+class CatalogDetailView(CatalogVersionMixin, PublicDetailView):
     """A public read of one catalog record; the throttles still apply."""
 
-    permission_classes = [AllowAny]
-    renderer_classes = [ORJSONRenderer]
 
-
-class CatalogListView(
-    JSONErrorsMixin, CatalogCacheMixin, KeysetListMixin, generics.ListAPIView
-):
+class CatalogListView(CatalogVersionMixin, PublicListView):
     """A public list of the catalog, in JSON pages or CSV."""
-
-    permission_classes = [AllowAny]
-    renderer_classes = [ORJSONRenderer, CSVRenderer]
-    filter_backends = [FilterBackend]
 
 
 # --- the catalog ---------------------------------------------------------------------------
@@ -196,9 +86,9 @@ class MeasurePagination(KeysetPagination):
     summary="List measures",
     description="The catalog's measures: filter, search, order, page with a cursor; "
     "`?format=csv` for a spreadsheet. Public, cached, and answered with an ETag.",
-    parameters=[_format_parameter("json", "csv"), *_CONDITIONAL],
-    responses={**_list_ok(serializers.MeasureSerializer), **_NOT_MODIFIED,
-               **_errors(400, 401, 429)},
+    parameters=[format_parameter("json", "csv"), *CONDITIONAL],
+    responses={**list_ok(serializers.MeasureSerializer), **NOT_MODIFIED,
+               **errors(400, 401, 429)},
 ))
 class MeasureListView(CatalogListView):
     serializer_class = serializers.MeasureSerializer
@@ -218,9 +108,9 @@ class MeasureListView(CatalogListView):
 @extend_schema_view(get=extend_schema(
     summary="One measure",
     description="A measure by its code (`PQI%2001`) or its slug (`pqi-01`).",
-    parameters=[*_CONDITIONAL],
-    responses={200: serializers.MeasureDetailSerializer, **_NOT_MODIFIED,
-               **_errors(401, 404, 429)},
+    parameters=[*CONDITIONAL],
+    responses={200: serializers.MeasureDetailSerializer, **NOT_MODIFIED,
+               **errors(401, 404, 429)},
 ))
 class MeasureDetailView(CatalogDetailView):
     serializer_class = serializers.MeasureDetailSerializer
@@ -243,9 +133,9 @@ class MeasureSetPagination(KeysetPagination):
     summary="List measure sets",
     description="The families of measures (AHRQ QI modules, CAHPS, HEDIS...), with how many "
     "measures each holds.",
-    parameters=[_format_parameter("json", "csv"), *_CONDITIONAL],
-    responses={**_list_ok(serializers.MeasureSetSerializer), **_NOT_MODIFIED,
-               **_errors(400, 401, 429)},
+    parameters=[format_parameter("json", "csv"), *CONDITIONAL],
+    responses={**list_ok(serializers.MeasureSetSerializer), **NOT_MODIFIED,
+               **errors(400, 401, 429)},
 ))
 class MeasureSetListView(CatalogListView):
     serializer_class = serializers.MeasureSetSerializer
@@ -259,9 +149,9 @@ class MeasureSetListView(CatalogListView):
 
 @extend_schema_view(get=extend_schema(
     summary="One measure set",
-    parameters=[*_CONDITIONAL],
-    responses={200: serializers.MeasureSetSerializer, **_NOT_MODIFIED,
-               **_errors(401, 404, 429)},
+    parameters=[*CONDITIONAL],
+    responses={200: serializers.MeasureSetSerializer, **NOT_MODIFIED,
+               **errors(401, 404, 429)},
 ))
 class MeasureSetDetailView(CatalogDetailView):
     serializer_class = serializers.MeasureSetSerializer
@@ -279,9 +169,9 @@ class ToolPagination(KeysetPagination):
 @extend_schema_view(get=extend_schema(
     summary="List tools",
     description="The guides, reports and toolkits the program offers purchasers.",
-    parameters=[_format_parameter("json", "csv"), *_CONDITIONAL],
-    responses={**_list_ok(serializers.ToolSerializer), **_NOT_MODIFIED,
-               **_errors(400, 401, 429)},
+    parameters=[format_parameter("json", "csv"), *CONDITIONAL],
+    responses={**list_ok(serializers.ToolSerializer), **NOT_MODIFIED,
+               **errors(400, 401, 429)},
 ))
 class ToolListView(CatalogListView):
     serializer_class = serializers.ToolSerializer
@@ -295,8 +185,8 @@ class ToolListView(CatalogListView):
 
 @extend_schema_view(get=extend_schema(
     summary="One tool",
-    parameters=[*_CONDITIONAL],
-    responses={200: serializers.ToolSerializer, **_NOT_MODIFIED, **_errors(401, 404, 429)},
+    parameters=[*CONDITIONAL],
+    responses={200: serializers.ToolSerializer, **NOT_MODIFIED, **errors(401, 404, 429)},
 ))
 class ToolDetailView(CatalogDetailView):
     serializer_class = serializers.ToolSerializer
@@ -372,7 +262,7 @@ class AdoptionPagination(KeysetPagination):
     default_ordering = "coalition"
 
 
-_WRITE_ERRORS = _errors(400, 401, 403, 429)
+_WRITE_ERRORS = errors(400, 401, 403, 429)
 
 
 @extend_schema_view(
@@ -381,9 +271,9 @@ _WRITE_ERRORS = _errors(400, 401, 403, 429)
         description="Which measures coalitions use, for what and at what stage: all of them "
         "for program staff and evaluators, their own coalition's for its members. "
         "`?as_of=` gives each as it stood on that day.",
-        parameters=[_format_parameter("json", "csv"), *_CONDITIONAL],
-        responses={**_list_ok(serializers.AdoptionSerializer), **_NOT_MODIFIED,
-                   **_errors(400, 401, 429)},
+        parameters=[format_parameter("json", "csv"), *CONDITIONAL],
+        responses={**list_ok(serializers.AdoptionSerializer), **NOT_MODIFIED,
+                   **errors(400, 401, 429)},
     ),
     post=extend_schema(
         summary="Record an adoption",
@@ -420,9 +310,9 @@ class AdoptionListView(RecordsListView):
 @extend_schema_view(
     get=extend_schema(
         summary="One adoption, with its stage history",
-        parameters=[*_CONDITIONAL],
-        responses={200: serializers.AdoptionDetailSerializer, **_NOT_MODIFIED,
-                   **_errors(401, 404, 429)},
+        parameters=[*CONDITIONAL],
+        responses={200: serializers.AdoptionDetailSerializer, **NOT_MODIFIED,
+                   **errors(401, 404, 429)},
     ),
     patch=extend_schema(
         summary="Change an adoption's stage, program or notes",
@@ -430,11 +320,11 @@ class AdoptionListView(RecordsListView):
         "(`changed_on`, today if left out; not before the current stage began).",
         request=serializers.AdoptionUpdateSerializer,
         responses={200: serializers.AdoptionDetailSerializer, **_WRITE_ERRORS,
-                   **_errors(404)},
+                   **errors(404)},
     ),
     delete=extend_schema(
         summary="Delete an adoption",
-        responses={204: OpenApiResponse(None, "Deleted."), **_errors(401, 403, 404, 429)},
+        responses={204: OpenApiResponse(None, "Deleted."), **errors(401, 403, 404, 429)},
     ),
 )
 class AdoptionDetailView(RecordDetailView):
@@ -459,7 +349,7 @@ class AdoptionDetailView(RecordDetailView):
     def delete(self, request, pk):
         adoption = self.get_object()
         _require_manage(request.user, adoption.coalition)
-        services.adoption_delete(adoption=adoption, actor=request.user)
+        services.adoption_archive(adoption=adoption, actor=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -477,9 +367,9 @@ class IncentiveProgramPagination(KeysetPagination):
         summary="List incentive programs",
         description="The pay-for-performance programs, report cards and other incentives "
         "coalitions run, scoped like adoptions.",
-        parameters=[_format_parameter("json", "csv"), *_CONDITIONAL],
-        responses={**_list_ok(serializers.IncentiveProgramSerializer), **_NOT_MODIFIED,
-                   **_errors(400, 401, 429)},
+        parameters=[format_parameter("json", "csv"), *CONDITIONAL],
+        responses={**list_ok(serializers.IncentiveProgramSerializer), **NOT_MODIFIED,
+                   **errors(400, 401, 429)},
     ),
     post=extend_schema(
         summary="Record an incentive program",
@@ -510,15 +400,15 @@ class IncentiveProgramListView(RecordsListView):
 @extend_schema_view(
     get=extend_schema(
         summary="One incentive program",
-        parameters=[*_CONDITIONAL],
-        responses={200: serializers.IncentiveProgramSerializer, **_NOT_MODIFIED,
-                   **_errors(401, 404, 429)},
+        parameters=[*CONDITIONAL],
+        responses={200: serializers.IncentiveProgramSerializer, **NOT_MODIFIED,
+                   **errors(401, 404, 429)},
     ),
     patch=extend_schema(
         summary="Change an incentive program",
         request=serializers.IncentiveProgramUpdateSerializer,
         responses={200: serializers.IncentiveProgramSerializer, **_WRITE_ERRORS,
-                   **_errors(404)},
+                   **errors(404)},
     ),
 )
 class IncentiveProgramDetailView(RecordDetailView):

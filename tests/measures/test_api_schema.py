@@ -30,7 +30,7 @@ def test_the_schema_is_openapi_3_and_describes_every_endpoint(client):
     schema = response.json()
     assert schema["openapi"].startswith("3.")
     assert set(schema["paths"]) == {
-        "/api/v1/measures/", "/api/v1/measures/{code}/", "/api/v1/measure-sets/",
+        "/api/v1/", "/api/v1/measures/", "/api/v1/measures/{code}/", "/api/v1/measure-sets/",
         "/api/v1/measure-sets/{code}/", "/api/v1/tools/", "/api/v1/tools/{code}/",
         "/api/v1/adoptions/", "/api/v1/adoptions/{id}/", "/api/v1/incentive-programs/",
         "/api/v1/incentive-programs/{id}/",

@@ -18,7 +18,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from .caching import absolute_url
 
-_SIGNER = signing.Signer(salt="measures.api.cursor")
+_SIGNER = signing.Signer(salt="api.cursor")
 
 
 def _row_value(row, key):

@@ -1,15 +1,17 @@
 """ETags, conditional GETs and the response cache of the API.
 
-The public catalog (measures, sets, tools): the ETag is a hash of the catalog's version
-(``measures.selectors.catalog_version()``, one query), the request's absolute URL and the
-format negotiated. ``If-None-Match`` with it answers 304 without reading the catalog, and a
-full answer is kept in the ``default`` cache under the same hash: when a measure set,
-measure or tool changes, the version moves, so every ETag and cache key that shows it moves
-too, and no answer needs to be deleted.
+A public read whose answer depends only on its URL and on data with a version (the measure
+catalog...): its view says what that version is (``version()``, one cheap read) and the
+ETag is a hash of the version, the request's absolute URL and the format negotiated.
+``If-None-Match`` with it answers 304 without reading the data, and a full answer is kept
+in the ``default`` cache under the same hash: when the data changes, its version moves, so
+every ETag and cache key that shows it moves too, and no answer needs to be deleted.
 
-Coalitions' own records (adoptions, incentive programs) depend on the user and on data the
-catalog version does not cover: their ETag is a hash of the answer itself, and they are
-never stored (``Cache-Control: private, no-cache``).
+Only the parameters a view knows (its filters, its pagination's, ``format``) may enter a
+key: any other answers 400 naming it, so a client cannot fill the cache with junk keys.
+
+Records that depend on the user (a coalition's own rows): their ETag is a hash of the
+answer itself, and they are never stored (``Cache-Control: private, no-cache``).
 """
 
 import hashlib
@@ -19,9 +21,9 @@ from django.core.cache import cache
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
 from django.utils.http import parse_etags
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
-
-from measures.selectors import catalog_version
+from rest_framework.settings import api_settings
 
 from .renderers import ORJSONRenderer
 from .throttles import ApiRateThrottle
@@ -61,30 +63,80 @@ def _not_modified(etag, headers):
     return response
 
 
-class CatalogCacheMixin:
-    """For the GET of a catalog view: ETag, 304, ``Cache-Control: public`` and the cache.
+_known_parameters = {}
 
-    An anonymous request for JSON (no token, no session cookie, no ``?format=``) that can be
-    answered with a 304 or from the cache is answered before DRF sets up the request: the
-    throttle counts it as usual, and what it gets is what DRF would have sent. Everything
-    else (a token, a session, CSV, a miss) takes DRF's way.
+
+class VersionedCacheMixin:
+    """For the GET of a public read view: ETag, 304, ``Cache-Control: public`` and the cache.
+
+    The view defines ``version()``: a short string that changes whenever anything its
+    answers show changes. An anonymous request for JSON (no token, no session cookie, no
+    ``?format=``) that can be answered with a 304 or from the cache is answered before DRF
+    sets up the request: the throttle counts it, and reads the cache, in one round trip,
+    and what it gets is what DRF would have sent. Everything else (a token, a session, CSV,
+    a miss) takes DRF's way.
     """
 
+    def version(self):
+        raise NotImplementedError("A cached view says what version its answers show.")
+
+    @classmethod
+    def query_parameters(cls):
+        """The query parameters this view takes: ``format``, its pagination's, its
+        filters'. Nothing else may enter a cache key."""
+        known = _known_parameters.get(cls)
+        if known is None:
+            known = {api_settings.URL_FORMAT_OVERRIDE}
+            paginator = cls.pagination_class
+            if paginator is not None:
+                known |= {
+                    getattr(paginator, name) for name in (
+                        "cursor_query_param", "page_size_query_param", "ordering_query_param",
+                    ) if getattr(paginator, name, None)
+                }
+            filterset_class = getattr(cls, "filterset_class", None)
+            if filterset_class is not None and cls.filter_backends:
+                known |= set(filterset_class.base_filters)
+            known = _known_parameters[cls] = frozenset(known)
+        return known
+
+    def unknown_parameters(self, request):
+        return [name for name in request.GET if name not in self.query_parameters()]
+
+    def check_parameters(self, request):
+        unknown = self.unknown_parameters(request)
+        if unknown:
+            takes = ", ".join(sorted(self.query_parameters()))
+            raise ValidationError({
+                name: [f"Unknown parameter; this address takes {takes}."] for name in unknown
+            })
+
     def dispatch(self, request, *args, **kwargs):
-        if _is_plain_anonymous_read(request):
-            throttle = ApiRateThrottle()
-            if throttle.allow("anon", throttle.get_ident(request)):
-                request.api_throttle_passed = True
-                answer = self.stored_answer(request, ORJSONRenderer.format)
-                if answer is not None:
-                    return answer
+        if _is_plain_anonymous_read(request) and not self.unknown_parameters(request):
+            answer = self._early_answer(request)
+            if answer is not None:
+                return answer
         return super().dispatch(request, *args, **kwargs)
+
+    def _early_answer(self, request):
+        """A 304 or a cached answer to an anonymous request, counted by the throttle in the
+        same Redis round trip that reads the cache; None to let DRF answer."""
+        etag, cache_key = self._keys(request, ORJSONRenderer.format)
+        current = _matches(request, etag, exists=False)
+        fetch = cache_key if settings.API_CACHE_TIMEOUT and not current else None
+        throttle = ApiRateThrottle()
+        if not throttle.allow("anon", throttle.get_ident(request), fetch=fetch):
+            return None  # DRF counts again and answers 429
+        request.api_throttle_passed = True
+        if current:
+            return _not_modified(etag, self._headers())
+        return self._from_cache(throttle.kept, etag)
 
     def _keys(self, request, format):
         django_request = getattr(request, "_request", request)
-        version = getattr(django_request, "api_catalog_version", None)
+        version = getattr(django_request, "api_version", None)
         if version is None:
-            version = django_request.api_catalog_version = catalog_version()
+            version = django_request.api_version = self.version()
         digest = hashlib.blake2b(
             f"{version}\n{absolute_url(request)}\n{format}".encode(), digest_size=16
         ).hexdigest()
@@ -97,6 +149,15 @@ class CatalogCacheMixin:
             "Allow": ", ".join(self.allowed_methods),
         }
 
+    def _from_cache(self, kept, etag):
+        if kept is None:
+            return None
+        content, kept_headers = kept
+        response = HttpResponse(content)
+        for name, value in (*kept_headers, *self._headers().items(), ("ETag", etag)):
+            response[name] = value
+        return response
+
     def stored_answer(self, request, format):
         """A 304, or the full answer from the cache; None if it must be made."""
         etag, cache_key = self._keys(request, format)
@@ -104,16 +165,11 @@ class CatalogCacheMixin:
         if _matches(request, etag, exists=False):
             return _not_modified(etag, self._headers())
         if settings.API_CACHE_TIMEOUT:
-            kept = cache.get(cache_key)
-            if kept is not None:
-                content, kept_headers = kept
-                response = HttpResponse(content)
-                for name, value in (*kept_headers, *self._headers().items(), ("ETag", etag)):
-                    response[name] = value
-                return response
+            return self._from_cache(cache.get(cache_key), etag)
         return None
 
     def get(self, request, *args, **kwargs):
+        self.check_parameters(request)
         answer = self.stored_answer(request, request.accepted_renderer.format)
         if answer is not None:
             return answer
