@@ -23,6 +23,8 @@ CONTENT_TYPE = "application/fhir+json; charset=utf-8"
 MEASURE_CODE_SYSTEM = "urn:synergies:measure-code"
 MEASURE_SET_SYSTEM = "urn:synergies:measure-set"
 MEASURE_TYPE_SYSTEM = "urn:synergies:measure-type"
+# The federal and national programs that use a measure (QualityProgram.code).
+PROGRAM_SYSTEM = "urn:synergies:program"
 # Endorsement numbers (0272, 0531...) are those of the consensus-based entity (NQF, now
 # Battelle) that endorses measures for CMS; HL7 registers this system for them
 # (NamingSystem CBEIdentifier) and the Quality Measure IG types such identifiers "endorser".
@@ -37,6 +39,18 @@ IMPROVEMENT_NOTATION_SYSTEM = (
 POPULATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/measure-population"
 USAGE_CONTEXT_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/usage-context-type"
 PUBLICATION_STATUS_SYSTEM = "http://hl7.org/fhir/publication-status"
+SUBSETTED = {
+    "system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue",
+    "code": "SUBSETTED", "display": "subsetted",
+}
+# The Measure elements R4 marks as summary (isSummary), for _summary=true; id and meta too.
+SUMMARY_ELEMENTS = (
+    "resourceType", "id", "meta", "url", "identifier", "version", "name", "title", "status",
+    "experimental", "date", "publisher", "contact", "description", "useContext",
+    "jurisdiction", "effectivePeriod",
+)
+# What _elements always keeps: what a resource needs to be one (Measure.status is 1..1).
+MANDATORY_ELEMENTS = ("resourceType", "id", "meta", "status")
 
 # Measure.status is a FHIR publication status; the catalog has two of the four.
 STATUS_TO_FHIR = {
@@ -136,9 +150,14 @@ def _topics(measure):
     return topics
 
 
+def _exclusions(measure):
+    return next((f.value for f in measure.facts.all() if f.name == "exclusions"), "")
+
+
 def _group(measure):
     # R4 requires a population's criteria. The catalog has the steward's words, not a
-    # computable expression, so the criteria is that text, as text/plain.
+    # computable expression, so the criteria is that text, as text/plain. The key exclusions
+    # (a short summary with its own source) are the denominator exclusion.
     populations = [
         {
             "code": _concept([(POPULATION_SYSTEM, code, display)]),
@@ -148,10 +167,32 @@ def _group(measure):
         for code, display, text in (
             ("numerator", "Numerator", measure.numerator),
             ("denominator", "Denominator", measure.denominator),
+            ("denominator-exclusion", "Denominator Exclusion", _exclusions(measure)),
         )
         if text
     ]
     return [{"population": populations}] if populations else []
+
+
+def _use_contexts(measure):
+    contexts = []
+    if measure.setting:
+        contexts.append({
+            "code": _coding(USAGE_CONTEXT_TYPE_SYSTEM, "venue", "Clinical Venue"),
+            "valueCodeableConcept": {"text": measure.setting},
+        })
+    years = {}
+    for membership in measure.program_memberships.all():
+        years.setdefault(membership.program, []).append(str(membership.year))
+    for program, program_years in years.items():
+        contexts.append({
+            "code": _coding(USAGE_CONTEXT_TYPE_SYSTEM, "program", "Program"),
+            "valueCodeableConcept": _concept(
+                [(PROGRAM_SYSTEM, program.code, program.name)],
+                text=f"{program.name} ({', '.join(sorted(program_years))})",
+            ),
+        })
+    return contexts
 
 
 def _related_artifacts(base, measure):
@@ -159,8 +200,14 @@ def _related_artifacts(base, measure):
     if measure.source_url:
         artifacts.append({
             "type": "documentation",
-            "display": "Specification published by the steward",
+            "display": "Specification",
             "url": measure.source_url,
+        })
+    if measure.software_url:
+        artifacts.append({
+            "type": "documentation",
+            "display": "Software that computes the measure",
+            "url": measure.software_url,
         })
     # A composite's components, whatever its recorded type: having them is the fact.
     artifacts += [
@@ -187,12 +234,10 @@ def measure_resource(base, measure):
         "name": computable_name(measure.code),
         "title": measure.title,
         "status": STATUS_TO_FHIR.get(measure.status, "unknown"),
+        "date": measure.updated_at.isoformat(),
         "publisher": measure.steward,
         "description": measure.description,
-        "useContext": [{
-            "code": _coding(USAGE_CONTEXT_TYPE_SYSTEM, "venue", "Clinical Venue"),
-            "valueCodeableConcept": {"text": measure.setting},
-        }] if measure.setting else [],
+        "useContext": _use_contexts(measure),
         "topic": _topics(measure),
         "relatedArtifact": _related_artifacts(base, measure),
         "type": [
@@ -207,21 +252,57 @@ def measure_resource(base, measure):
     return {key: value for key, value in resource.items() if value}
 
 
-def searchset_bundle(base, measures, *, total, links):
-    """A searchset Bundle of measures; ``links`` is a list of (relation, url)."""
+def subset(resource, *, summary="false", elements=None):
+    """The resource cut to its summary elements (``summary`` "true") or to ``elements``,
+    tagged SUBSETTED as FHIR asks; whole otherwise."""
+    if summary == "true":
+        keep = set(SUMMARY_ELEMENTS)
+    elif elements is not None:
+        keep = {*MANDATORY_ELEMENTS, *elements}
+    else:
+        return resource
+    cut = {key: value for key, value in resource.items() if key in keep}
+    cut["meta"] = {**cut.get("meta", {}), "tag": [SUBSETTED]}
+    return cut
+
+
+def searchset_bundle(base, measures, *, total, links, summary="false", elements=None,
+                     ignored=()):
+    """A searchset Bundle of measures; ``links`` is a list of (relation, url); ``total``
+    None leaves the total out (_total=none); each parameter in ``ignored`` is named in an
+    OperationOutcome entry (search mode outcome)."""
     bundle = {
         "resourceType": "Bundle",
         "type": "searchset",
         "total": total,
         "link": [{"relation": relation, "url": url} for relation, url in links],
     }
+    if total is None:
+        del bundle["total"]
     entries = []
     for measure in measures:
-        resource = measure_resource(base, measure)
+        resource = subset(measure_resource(base, measure), summary=summary, elements=elements)
         entries.append({
-            "fullUrl": resource["url"],
+            "fullUrl": resource["url"] if "url" in resource else measure_canonical(base, measure),
             "resource": resource,
             "search": {"mode": "match"},
+        })
+    if ignored:
+        entries.append({
+            "resource": {
+                "resourceType": "OperationOutcome",
+                "issue": [
+                    {
+                        "severity": "warning",
+                        "code": "not-supported",
+                        "diagnostics": f"Parameter '{key}' is not supported here and was "
+                                       "ignored; send Prefer: handling=strict to have such "
+                                       "a search refused instead.",
+                    }
+                    for key in ignored
+                ],
+            },
+            "search": {"mode": "outcome"},
         })
     if entries:
         bundle["entry"] = entries

@@ -4,6 +4,12 @@ matches, and the one query plan of a search page.
 The CapabilityStatement is built from ``SEARCH_PARAMETERS`` and ``RESULT_PARAMETERS``, so what
 it says is what this module does. As in FHIR, a comma between values means "or" (``\\,`` is a
 literal comma) and a parameter given twice means "and"; an empty value is ignored.
+
+Handling is lenient by default, as the R4 search page asks of servers: a parameter (or a
+modifier) this server does not support is ignored, left out of the Bundle's links and named in
+an OperationOutcome entry (search mode ``outcome``). A client that sends
+``Prefer: handling=strict`` gets a 400 instead. A bad value of a supported parameter is a 400
+either way.
 """
 
 import re
@@ -14,7 +20,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Prefetch, Q
 
-from ..models import Measure
+from ..models import Measure, MeasureFact, ProgramMembership
 from ..selectors import measure_list
 from .errors import FhirError
 from .mapping import (
@@ -23,6 +29,7 @@ from .mapping import (
     MEASURE_CODE_SYSTEM,
     MEASURE_SET_SYSTEM,
     MEASURE_TYPE_SYSTEM,
+    PROGRAM_SYSTEM,
     PUBLICATION_STATUS_SYSTEM,
     PUBLICATION_STATUSES,
     STATUS_TO_FHIR,
@@ -45,7 +52,14 @@ def measure_fhir_queryset():
         Prefetch(
             "components",
             queryset=Measure.objects.only("pk", "code", "slug", "title").order_by("code"),
-        )
+        ),
+        Prefetch("facts", queryset=MeasureFact.objects.filter(name="exclusions")),
+        Prefetch(
+            "program_memberships",
+            queryset=ProgramMembership.objects.select_related("program").order_by(
+                "program__name", "year"
+            ),
+        ),
     )
 
 
@@ -161,6 +175,16 @@ def _topic(value, modifier, context):
     return NOTHING
 
 
+def _context(value, modifier, context):
+    system, code = _token(value)
+    if system not in (None, PROGRAM_SYSTEM):
+        return NOTHING
+    members = ProgramMembership.objects.filter(program__code__iexact=code) if code else (
+        ProgramMembership.objects.all()
+    )
+    return Q(pk__in=members.values("measure_id"))
+
+
 def _name(value, modifier, context):
     wanted = value.casefold()
     tests = {
@@ -238,19 +262,50 @@ SEARCH_PARAMETERS = {
             ":text matches topic texts (domain, set name, type label) that contain the value.",
             _topic, ("text",),
         ),
+        SearchParameter(
+            "context", "token",
+            "A federal or national program that uses the measure (Measure.useContext of type "
+            f"program): its code, e.g. MEDICAID-ADULT-CORE, MEDICAID-CHILD-CORE or "
+            f"CMS-UNIVERSAL-FOUNDATION (ignoring case), or {PROGRAM_SYSTEM}|MEDICAID-ADULT-CORE.",
+            _context,
+        ),
     )
 }
 
+# name: (type, documentation)
 RESULT_PARAMETERS = {
-    "_count": (
+    "_count": ("number", (
         f"Entries per page: 0 to {MAX_COUNT}, {DEFAULT_COUNT} when absent (0 gives the total "
         "alone)."
-    ),
-    "_offset": (
+    )),
+    "_offset": ("number", (
         "How many matches to skip (0 when absent); the Bundle's next and previous links carry "
-        "it. Matches are in the order of measure set code, then measure code."
-    ),
+        "it. Matches are in the order of measure set code, then measure code, unless _sort "
+        "says otherwise."
+    )),
+    "_total": ("token", (
+        "none (the Bundle has no total), estimate or accurate (both give the exact count, "
+        "which is also the default)."
+    )),
+    "_summary": ("token", (
+        "count (the total alone, no entries), true (each Measure with its summary elements "
+        "only, tagged SUBSETTED) or false (whole resources, the default)."
+    )),
+    "_sort": ("string", (
+        "Comma-separated sort keys among title, name (the measure code, from which the "
+        "name is made), date (Measure.date, when the record last changed) and status; a "
+        "leading - sorts that key descending."
+    )),
+    "_elements": ("string", (
+        "Comma-separated top-level Measure elements to return (id, meta and status always "
+        "come too); the resources are tagged SUBSETTED. Unknown element names are ignored."
+    )),
 }
+
+SUMMARY_VALUES = ("count", "true", "false")
+TOTAL_VALUES = ("none", "estimate", "accurate")
+SORT_KEYS = {"title": "title", "name": "code", "date": "updated_at", "status": "status"}
+DEFAULT_ORDER = ("measure_set__code", "code", "pk")
 
 
 # --- a search ---------------------------------------------------------------------------------
@@ -263,6 +318,11 @@ class SearchPage:
     count: int
     offset: int
     parameters: list  # (name, value) pairs of the accepted search, for the Bundle's links
+    ignored: list = field(default_factory=list)  # the parameters left out, by name
+    total_mode: str = "accurate"
+    summary: str = "false"
+    elements: list = None  # the _elements asked for, or None
+    has_next: bool = False
 
     def link(self, url, offset):
         query = [*self.parameters, ("_count", self.count), ("_offset", offset)]
@@ -270,7 +330,7 @@ class SearchPage:
 
     def links(self, url):
         links = [("self", self.link(url, self.offset))]
-        if self.offset + self.count < self.total and self.count:
+        if self.has_next and self.count:
             links.append(("next", self.link(url, self.offset + self.count)))
         if self.offset and self.count:
             links.append(("previous", self.link(url, max(self.offset - self.count, 0))))
@@ -292,37 +352,96 @@ def _whole_number(name, values, *, default, maximum=None):
     return int(value)
 
 
-def measure_search(query, *, base, lenient=False):
+def _one_of(name, values, allowed, *, default):
+    if not values:
+        return default
+    if len(values) > 1:
+        raise FhirError(400, "invalid", f"Parameter '{name}' may be given once.")
+    if values[0] not in allowed:
+        raise FhirError(
+            400, "not-supported" if values[0] else "invalid",
+            f"Parameter '{name}': '{values[0]}' is not supported; use one of "
+            f"{', '.join(allowed)}.",
+        )
+    return values[0]
+
+
+def _order(values):
+    """The ORDER BY of a _sort value (several _sort parameters read as one list)."""
+    order = []
+    for raw in values:
+        for key in filter(None, (part.strip() for part in raw.split(","))):
+            descending = key.startswith("-")
+            field_name = SORT_KEYS.get(key.removeprefix("-"))
+            if field_name is None:
+                raise FhirError(
+                    400, "not-supported",
+                    f"Parameter '_sort': '{key}' is not a sort key here; use "
+                    f"{', '.join(SORT_KEYS)}, each with - to sort descending.",
+                )
+            order.append(f"-{field_name}" if descending else field_name)
+    return [*order, *DEFAULT_ORDER] if order else list(DEFAULT_ORDER)
+
+
+def _elements(values):
+    if not values:
+        return None
+    return [
+        name for raw in values for name in (part.strip() for part in raw.split(",")) if name
+    ]
+
+
+def parse_result_parameters(query):
+    """The form of an answer that a read also honours: _summary ("false" when absent) and
+    _elements (None when absent)."""
+    return (
+        _one_of("_summary", query.getlist("_summary"), SUMMARY_VALUES, default="false"),
+        _elements(query.getlist("_elements")),
+    )
+
+
+def _unsupported(key, message, *, strict, ignored):
+    if strict:
+        raise FhirError(400, "not-supported", message)
+    ignored.append(key)
+
+
+def measure_search(query, *, base, strict=False):
     """One page of the measures matching a FHIR search.
 
-    ``query`` is the request's QueryDict. An unknown parameter or modifier, or a bad value,
-    raises ``FhirError`` (400) naming it; with ``lenient`` (the client sent
-    ``Prefer: handling=lenient``) unknown parameters are ignored instead.
-    Queries: the count, the page and its components (and the codes, for a name search).
+    ``query`` is the request's QueryDict. An unknown parameter or modifier is ignored (and
+    listed in ``SearchPage.ignored``) unless ``strict`` (the client sent
+    ``Prefer: handling=strict``), which answers 400 naming it. A bad value raises
+    ``FhirError`` (400) either way.
+    Queries: the count (none with _total=none), the page and its components, exclusions and
+    programs (none of these with _summary=count), and the codes for a name search.
     """
     context = _Context(base=base)
     queryset = measure_fhir_queryset()
     accepted = []
+    ignored = []
     for key, values in query.lists():
         name, _, modifier = key.partition(":")
         if name in FORMAT_PARAMETERS or name in RESULT_PARAMETERS:
             if modifier:
-                raise FhirError(400, "not-supported", f"Parameter '{key}' takes no modifier.")
+                _unsupported(key, f"Parameter '{key}' takes no modifier.", strict=strict,
+                             ignored=ignored)
             continue
         parameter = SEARCH_PARAMETERS.get(name)
         if parameter is None:
-            if lenient:
-                continue
-            raise FhirError(
-                400, "not-supported",
+            _unsupported(
+                key,
                 f"Parameter '{key}' is not supported; see the CapabilityStatement at "
                 f"{base}/metadata.",
+                strict=strict, ignored=ignored,
             )
+            continue
         if modifier and modifier not in parameter.modifiers:
-            raise FhirError(
-                400, "not-supported",
-                f"Parameter '{name}' does not support the modifier ':{modifier}'.",
+            _unsupported(
+                key, f"Parameter '{name}' does not support the modifier ':{modifier}'.",
+                strict=strict, ignored=ignored,
             )
+            continue
         for raw in values:
             alternatives = _alternatives(raw)
             if not alternatives:
@@ -334,9 +453,25 @@ def measure_search(query, *, base, lenient=False):
         "_count", query.getlist("_count"), default=DEFAULT_COUNT, maximum=MAX_COUNT
     )
     offset = _whole_number("_offset", query.getlist("_offset"), default=0)
-    queryset = queryset.order_by("measure_set__code", "code", "pk")
-    total = queryset.count()
-    measures = list(queryset[offset:offset + count]) if count and offset < total else []
-    return SearchPage(
-        measures=measures, total=total, count=count, offset=offset, parameters=accepted
+    total_mode = _one_of("_total", query.getlist("_total"), TOTAL_VALUES, default="accurate")
+    summary, elements = parse_result_parameters(query)
+    sort = query.getlist("_sort")
+    queryset = queryset.order_by(*_order(sort))
+    for name in ("_total", "_summary", "_sort", "_elements"):
+        accepted += [(name, value) for value in query.getlist(name)]
+    page = SearchPage(
+        measures=[], total=None, count=count, offset=offset, parameters=accepted,
+        ignored=ignored, total_mode=total_mode, summary=summary, elements=elements,
     )
+    if summary == "count":
+        page.total = queryset.count()
+        return page
+    if total_mode == "none":
+        # No count: one row past the page says whether there is a next one.
+        rows = list(queryset[offset:offset + count + 1]) if count else []
+        page.measures, page.has_next = rows[:count], len(rows) > count
+        return page
+    page.total = queryset.count()
+    page.measures = list(queryset[offset:offset + count]) if count and offset < page.total else []
+    page.has_next = offset + count < page.total
+    return page

@@ -19,8 +19,9 @@ from .mapping import (
     measure_resource,
     operation_outcome,
     searchset_bundle,
+    subset,
 )
-from .search import measure_fhir_get, measure_search
+from .search import measure_fhir_get, measure_search, parse_result_parameters
 
 ALLOWED_METHODS = ("GET", "HEAD")
 _JSON_FORMATS = {"json", "application/json", "application/fhir+json"}
@@ -105,19 +106,31 @@ def capability_statement_view(request):
 @fhir_view
 def measure_search_view(request):
     base = fhir_base(request)
-    lenient = "handling=lenient" in request.headers.get("Prefer", "").replace(" ", "")
-    page = measure_search(request.GET, base=base, lenient=lenient)
+    # Lenient unless the client asks for strict handling (FHIR R4 search, 3.1.1.4).
+    strict = "handling=strict" in request.headers.get("Prefer", "").replace(" ", "")
+    page = measure_search(request.GET, base=base, strict=strict)
     url = request.build_absolute_uri(request.path)
     return fhir_response(
         request,
-        searchset_bundle(base, page.measures, total=page.total, links=page.links(url)),
+        searchset_bundle(
+            base, page.measures, total=page.total, links=page.links(url),
+            summary=page.summary, elements=page.elements, ignored=page.ignored,
+        ),
     )
 
 
 @fhir_view
 def measure_read_view(request, fhir_id):
+    summary, elements = parse_result_parameters(request.GET)
+    if summary == "count":
+        raise FhirError(
+            400, "not-supported", "Parameter '_summary': count applies to a search, not a read."
+        )
     measure = measure_fhir_get(fhir_id)
-    response = fhir_response(request, measure_resource(fhir_base(request), measure))
+    resource = subset(
+        measure_resource(fhir_base(request), measure), summary=summary, elements=elements
+    )
+    response = fhir_response(request, resource)
     response["Last-Modified"] = http_date(measure.updated_at.timestamp())
     return response
 

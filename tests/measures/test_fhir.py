@@ -22,10 +22,11 @@ from measures.fhir.mapping import (
     MEASURE_CODE_SYSTEM,
     MEASURE_SET_SYSTEM,
     MEASURE_TYPE_SYSTEM,
+    PROGRAM_SYSTEM,
     computable_name,
 )
 from measures.fhir.search import RESULT_PARAMETERS, SEARCH_PARAMETERS
-from measures.models import Measure
+from measures.models import Measure, MeasureFact, ProgramMembership, QualityProgram
 from measures.services import catalog_load
 from tests import factories
 
@@ -56,9 +57,11 @@ def _assert_nothing_empty(value, path="$"):
 
 def _check_measure(resource):
     assert FHIR_ID.fullmatch(resource["id"])
-    assert FHIR_NAME.fullmatch(resource["name"])
+    assert FHIR_NAME.fullmatch(resource.get("name", "Subsetted"))
     assert resource["status"] in PUBLICATION_STATUSES
-    assert resource["url"] == f"{BASE}/Measure/{resource['id']}"
+    assert resource.get("url", f"{BASE}/Measure/{resource['id']}") == (
+        f"{BASE}/Measure/{resource['id']}"
+    )
     for concept in resource.get("type", []):
         for coding in concept["coding"]:
             if coding["system"].endswith("/measure-type"):
@@ -78,8 +81,12 @@ def fhir(response, status=200):
         _check_measure(body)
     if body["resourceType"] == "Bundle":
         for entry in body.get("entry", []):
-            assert entry["fullUrl"] == entry["resource"]["url"]
+            if entry["search"] == {"mode": "outcome"}:
+                assert entry["resource"]["resourceType"] == "OperationOutcome"
+                continue
             assert entry["search"] == {"mode": "match"}
+            if "url" in entry["resource"]:
+                assert entry["fullUrl"] == entry["resource"]["url"]
             _check_measure(entry["resource"])
     return body
 
@@ -95,7 +102,10 @@ def outcome(response, status, parameter, codes=("invalid", "not-supported")):
 
 
 def codes_of(bundle):
-    return {entry["resource"]["identifier"][0]["value"] for entry in bundle.get("entry", [])}
+    return {
+        entry["resource"]["identifier"][0]["value"] for entry in bundle.get("entry", [])
+        if entry["search"]["mode"] == "match"
+    }
 
 
 def link(bundle, relation):
@@ -135,6 +145,19 @@ def catalog(db):
         source_url="https://www.example.org/pqi-90",
     )
     pqi90.components.set([pqi03, pqi01])
+    MeasureFact.objects.create(
+        measure=pqi01, name="exclusions", value="Transfers from other institutions.",
+        source_url="https://p4qm.org/measures/0272", publisher="PQM", version="v2023",
+    )
+    adult = QualityProgram.objects.create(
+        code="MEDICAID-ADULT-CORE", name="Medicaid Adult Core Set", publisher="CMS",
+        source_url="https://www.medicaid.gov/core",
+    )
+    for year in (2024, 2025):
+        ProgramMembership.objects.create(
+            program=adult, measure=pqi01, year=year, identifier="PQI01-AD",
+            source_url="https://example.org/list",
+        )
     hcahps = factories.MeasureFactory(
         measure_set=cahps, code="HCAHPS", title="CAHPS Hospital Survey",
         description="Patients' perspectives on hospital care.",
@@ -305,22 +328,28 @@ def test_the_search_uses_the_same_queries_whatever_the_page_size(
             composite.components.set(components)
 
     make(4)
-    # The count, the page (with its set) and the components of the whole page.
-    with django_assert_num_queries(3):
+    # The count, the page (with its set) and the components, key exclusions and programs of
+    # the whole page.
+    with django_assert_num_queries(5):
         small = search(client, _count=5)
     make(60)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         large = search(client, _count=500)
     # A name search reads the codes once more.
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(6):
         search(client, _count=500, name="TST")
+    # _total=none saves the count; _summary=count needs nothing but the count.
+    with django_assert_num_queries(4):
+        search(client, _count=500, _total="none")
+    with django_assert_num_queries(1):
+        search(client, _summary="count")
 
     assert len(small["entry"]) == 5
     assert len(large["entry"]) == 4 + 2 + 60 + 2
 
 
-def test_a_read_uses_two_queries(client, catalog, django_assert_num_queries):
-    with django_assert_num_queries(2):
+def test_a_read_uses_four_queries(client, catalog, django_assert_num_queries):
+    with django_assert_num_queries(4):
         _read(client, catalog["pqi90"])
 
 
@@ -375,7 +404,8 @@ def test_metadata_states_exactly_what_is_supported(client, db):
     assert {name: item["type"] for name, item in params.items()} == {
         "url": "uri", "version": "token", "identifier": "token", "name": "string",
         "title": "string", "description": "string", "status": "token", "topic": "token",
-        "_count": "number", "_offset": "number",
+        "context": "token", "_count": "number", "_offset": "number", "_total": "token",
+        "_summary": "token", "_sort": "string", "_elements": "string",
     }
     assert params["title"]["definition"] == "http://hl7.org/fhir/SearchParameter/Measure-title"
     assert all(item["documentation"] for item in params.values())
@@ -383,7 +413,8 @@ def test_metadata_states_exactly_what_is_supported(client, db):
 
 def test_every_parameter_the_statement_names_is_accepted(client, catalog):
     statement = fhir(client.get("/fhir/r4/metadata"))
-    values = {"status": "active", "_count": "3", "_offset": "1"}
+    values = {"status": "active", "_count": "3", "_offset": "1", "_total": "accurate",
+              "_summary": "true", "_sort": "-title", "_elements": "title"}
 
     for param in statement["rest"][0]["resource"][0]["searchParam"]:
         search(client, **{param["name"]: values.get(param["name"], "x")})
@@ -393,8 +424,9 @@ def test_every_parameter_the_statement_names_is_accepted(client, catalog):
 
 
 @pytest.mark.parametrize(("params", "parameter"), [
-    ({"foo": "1"}, "foo"),
-    ({"_summary": "count"}, "_summary"),
+    ({"_summary": "text"}, "_summary"),
+    ({"_total": "some"}, "_total"),
+    ({"_sort": "publisher"}, "_sort"),
     ({"_count": "abc"}, "_count"),
     ({"_count": "-1"}, "_count"),
     ({"_count": "501"}, "_count"),
@@ -403,22 +435,115 @@ def test_every_parameter_the_statement_names_is_accepted(client, catalog):
     ({"_offset": "x"}, "_offset"),
     ({"status": "bogus"}, "status"),
     ({"status": "active,current"}, "status"),
-    ({"title:missing": "true"}, "title"),
-    ({"identifier:text": "PQI"}, "identifier"),
-    ({"_count:exact": "5"}, "_count"),
     ({"_pretty": "yes"}, "_pretty"),
 ])
-def test_a_bad_parameter_answers_400_naming_it(client, catalog, params, parameter):
+def test_a_bad_value_answers_400_naming_it_however_lenient(client, catalog, params, parameter):
     outcome(client.get(SEARCH, params), 400, parameter)
+    outcome(client.get(SEARCH, params, headers={"Prefer": "handling=strict"}), 400, parameter)
 
 
-def test_prefer_lenient_ignores_unknown_parameters(client, catalog):
+UNSUPPORTED = [
+    ({"foo": "1"}, "foo"),
+    ({"title:missing": "true"}, "title:missing"),
+    ({"identifier:text": "PQI"}, "identifier:text"),
+    ({"_count:exact": "5"}, "_count:exact"),
+]
+
+
+@pytest.mark.parametrize(("params", "parameter"), UNSUPPORTED)
+def test_an_unsupported_parameter_is_ignored_and_reported_by_default(
+    client, catalog, params, parameter
+):
+    bundle = fhir(client.get(SEARCH, {**params, "status": "retired"}))
+
+    assert codes_of(bundle) == {"PQI 03"}
+    assert parameter.partition(":")[0] + "%3A" not in link(bundle, "self")
+    assert "foo" not in link(bundle, "self")
+    assert "status=retired" in link(bundle, "self")
+    [report] = [e for e in bundle["entry"] if e["search"]["mode"] == "outcome"]
+    [issue] = report["resource"]["issue"]
+    assert issue["severity"] == "warning" and issue["code"] == "not-supported"
+    assert f"'{parameter}'" in issue["diagnostics"]
+
+
+@pytest.mark.parametrize(("params", "parameter"), UNSUPPORTED)
+def test_prefer_strict_refuses_an_unsupported_parameter(client, catalog, params, parameter):
+    response = client.get(SEARCH, params, headers={"Prefer": "handling=strict"})
+    outcome(response, 400, parameter.partition(":")[0])
+
+
+def test_prefer_lenient_is_the_default_and_still_honoured(client, catalog):
     bundle = fhir(client.get(
         SEARCH, {"foo": "1", "status": "retired"}, headers={"Prefer": "handling=lenient"}
     ))
 
     assert codes_of(bundle) == {"PQI 03"}
     assert "foo" not in link(bundle, "self")
+
+
+def test_total_none_leaves_the_total_out_but_still_pages(client, catalog):
+    bundle = search(client, _total="none", _count=2)
+
+    assert "total" not in bundle
+    assert len(bundle["entry"]) == 2
+    assert "_total=none" in link(bundle, "next")
+    last = search(client, _total="none", _count=2, _offset=4)
+    assert link(last, "next") is None
+    assert search(client, _total="estimate")["total"] == 5
+    assert search(client, _total="accurate")["total"] == 5
+
+
+def test_summary_count_answers_the_total_alone(client, catalog):
+    bundle = search(client, _summary="count", status="active")
+
+    assert bundle["total"] == 4
+    assert "entry" not in bundle
+
+
+def test_summary_true_keeps_the_summary_elements_tagged_subsetted(client, catalog):
+    bundle = search(client, _summary="true", identifier="PQI 01")
+    [entry] = bundle["entry"]
+    resource = entry["resource"]
+
+    assert "group" not in resource and "topic" not in resource and "type" not in resource
+    assert resource["title"] == "Diabetes Short-Term Complications Admission Rate"
+    assert resource["meta"]["tag"][0]["code"] == "SUBSETTED"
+    full = search(client, _summary="false", identifier="PQI 01")
+    assert full["entry"][0]["resource"]["group"]
+
+
+def test_elements_keeps_what_is_asked_and_what_a_measure_needs(client, catalog):
+    [entry] = search(client, _elements="title,improvementNotation,nonsense",
+                     identifier="PQI 01")["entry"]
+
+    assert set(entry["resource"]) == {
+        "resourceType", "id", "meta", "status", "title", "improvementNotation",
+    }
+    assert entry["fullUrl"] == f"{BASE}/Measure/pqi-01"
+    read = fhir(client.get(f"{SEARCH}/pqi-01", {"_elements": "title"}))
+    assert set(read) == {"resourceType", "id", "meta", "status", "title"}
+
+
+@pytest.mark.parametrize(("sort", "first", "last"), [
+    ("title", "AAB", "PQI 90"),
+    ("-title", "PQI 90", "AAB"),
+    ("name", "AAB", "PQI 90"),
+    ("-name", "PQI 90", "AAB"),
+    ("status,-name", "PQI 90", "PQI 03"),
+])
+def test_sort_orders_the_matches(client, catalog, sort, first, last):
+    entries = search(client, _sort=sort)["entry"]
+    codes = [entry["resource"]["identifier"][0]["value"] for entry in entries]
+
+    assert (codes[0], codes[-1]) == (first, last)
+
+
+def test_sort_by_date_puts_the_latest_change_first_when_descending(client, catalog):
+    catalog["pqi03"].save()
+    entries = search(client, _sort="-date")["entry"]
+
+    assert entries[0]["resource"]["identifier"][0]["value"] == "PQI 03"
+
 
 
 @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
@@ -502,6 +627,12 @@ def test_a_measure_maps_every_fact_the_catalog_holds(client, catalog):
     assert measure["topic"][0] == {"text": "Prevention: ambulatory care sensitive conditions"}
     assert _codings(measure["topic"][1]) == {(MEASURE_SET_SYSTEM, "PQI")}
     assert _codings(measure["topic"][2]) == {(MEASURE_TYPE_SYSTEM, "outcome")}
+    program = next(c for c in measure["useContext"] if c["code"]["code"] == "program")
+    assert program["valueCodeableConcept"] == {
+        "coding": [{"system": PROGRAM_SYSTEM, "code": "MEDICAID-ADULT-CORE",
+                    "display": "Medicaid Adult Core Set"}],
+        "text": "Medicaid Adult Core Set (2024, 2025)",
+    }
     [measure_type] = measure["type"]
     assert _codings(measure_type) == {
         ("http://terminology.hl7.org/CodeSystem/measure-type", "outcome")
@@ -510,7 +641,7 @@ def test_a_measure_maps_every_fact_the_catalog_holds(client, catalog):
         ("http://terminology.hl7.org/CodeSystem/measure-improvement-notation", "decrease")
     }
     assert measure["relatedArtifact"] == [{
-        "type": "documentation", "display": "Specification published by the steward",
+        "type": "documentation", "display": "Specification",
         "url": "https://www.example.org/pqi-01",
     }]
     assert measure["useContext"][0]["code"]["code"] == "venue"
@@ -523,6 +654,7 @@ def test_a_measure_maps_every_fact_the_catalog_holds(client, catalog):
     assert populations == {
         "numerator": catalog["pqi01"].numerator,
         "denominator": "Population ages 18 years and older.",
+        "denominator-exclusion": "Transfers from other institutions.",
     }
     for population in group["population"]:
         assert population["code"]["coding"][0]["system"] == (
@@ -597,7 +729,8 @@ def test_a_measure_with_empty_facts_leaves_them_out(client, catalog):
     measure = _read(client, catalog["bare"])
 
     assert set(measure) == {
-        "resourceType", "id", "meta", "url", "identifier", "name", "title", "status", "topic",
+        "resourceType", "id", "meta", "url", "identifier", "name", "title", "status", "date",
+        "topic",
     }
     assert measure["identifier"] == [
         {"use": "official", "system": MEASURE_CODE_SYSTEM, "value": "AAB"}
@@ -606,6 +739,14 @@ def test_a_measure_with_empty_facts_leaves_them_out(client, catalog):
         "coding": [{"system": MEASURE_SET_SYSTEM, "code": "HEDIS", "display": "HEDIS"}],
         "text": "HEDIS",
     }]
+
+
+def test_context_finds_the_measures_a_program_uses(client, catalog):
+    assert codes_of(search(client, context="MEDICAID-ADULT-CORE")) == {"PQI 01"}
+    assert codes_of(search(client, context=f"{PROGRAM_SYSTEM}|medicaid-adult-core")) == {
+        "PQI 01"}
+    assert codes_of(search(client, context="MEDICAID-CHILD-CORE")) == set()
+    assert codes_of(search(client, context="other|MEDICAID-ADULT-CORE")) == set()
 
 
 @pytest.mark.parametrize(("numerator", "denominator", "codes"), [
