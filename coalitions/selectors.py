@@ -726,29 +726,31 @@ def assistance_timeline(coalition, user, limit):
 
 
 def follow_up_timeline(coalition, user, limit):
-    """Timeline source: follow-ups of the coalition's technical assistance, on the day they
-    were closed, or on the day they are due while open."""
+    """Timeline source: follow-ups of the coalition's technical assistance, when they were
+    set (the day of the contact) and when they were done or dropped."""
     follow_ups = (
         FollowUp.objects.filter(entry__coalitions=coalition)
-        .select_related("owner")
-        .annotate(day=Coalesce("closed_on", "due_date"))
-        .order_by("-day", "-pk")[:limit]
+        .select_related("owner", "entry")
+        .annotate(latest=Coalesce("closed_on", "entry__date"))
+        .order_by("-latest", "-pk")[:limit]
     )
-    titles = {
-        FollowUp.Status.OPEN: "Follow-up due",
-        FollowUp.Status.DONE: "Follow-up done",
-        FollowUp.Status.DROPPED: "Follow-up dropped",
-    }
-    return [
-        timeline.TimelineEntry(
-            date=follow_up.day,
-            kind="Follow-up",
-            title=f"{titles[follow_up.status]}: {follow_up.description}",
-            url=reverse("coalitions:assistance-detail", args=[follow_up.entry_id]),
+    entries = []
+    for follow_up in follow_ups:
+        url = reverse("coalitions:assistance-detail", args=[follow_up.entry_id])
+        if follow_up.closed_on:
+            entries.append(timeline.TimelineEntry(
+                date=follow_up.closed_on, kind="Follow-up",
+                title=f"Follow-up {follow_up.get_status_display().lower()}: "
+                      f"{follow_up.description}",
+                url=url, detail=f"Owner: {follow_up.owner}",
+            ))
+        entries.append(timeline.TimelineEntry(
+            date=follow_up.entry.date, kind="Follow-up",
+            title=f"Follow-up set: {follow_up.description}",
+            url=url,
             detail=f"Owner: {follow_up.owner} · due {follow_up.due_date:%B %-d, %Y}",
-        )
-        for follow_up in follow_ups
-    ]
+        ))
+    return entries
 
 
 def enrollment_timeline(coalition, user, limit):

@@ -470,7 +470,10 @@ def action_plan_create(*, coalition, program, actor, goals=""):
     """Start a coalition's action plan for a program it is enrolled in (one per program)."""
     if not Enrollment.objects.filter(coalition=coalition, program=program).exists():
         raise RegistryError(f"{coalition.name} is not enrolled in {program.name}.")
-    with _unique("goals", f"{coalition.name} already has an action plan for {program.name}."):
+    duplicate = f"{coalition.name} already has an action plan for {program.name}."
+    if ActionPlan.objects.filter(coalition=coalition, program=program).exists():
+        raise RegistryError(duplicate)
+    with _unique("goals", duplicate):  # a plan started at the same moment elsewhere
         return _save(ActionPlan(coalition=coalition, program=program, goals=goals), actor=actor)
 
 

@@ -89,6 +89,8 @@ class HomeView(TemplateView):
     def get(self, request, *args, **kwargs):
         user = request.user
         if user.is_authenticated:
+            if user.is_program_staff:
+                return redirect("coalitions:dashboard")
             if user.can_view_program_data:
                 return redirect("coalitions:program-list")
             if getattr(user, "membership", None) is not None:
