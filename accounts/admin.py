@@ -1,8 +1,10 @@
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from . import services
 from .forms import UserAdminChangeForm, UserAdminCreationForm
 from .models import ApiToken, User
+from .permissions import user_can_manage
 
 
 @admin.register(User)
@@ -34,26 +36,39 @@ class UserAdmin(BaseUserAdmin):
             readonly += self.POWER_FIELDS
         return readonly
 
+    # Staff may see every account but change (the form, the password view, actions) or delete
+    # only ordinary users and themselves: only a superuser manages staff and superusers.
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or user_can_manage(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or user_can_manage(request.user, obj))
+
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    """Tokens are listed and revoked here; they are made with ``manage.py create_api_token``,
-    which prints the token once (only its hash is stored)."""
+    """Tokens are listed and revoked here; they are made by their user on the API tokens page
+    or with ``manage.py create_api_token``, which show the token once (only its hash is
+    stored)."""
 
-    list_display = ["prefix", "name", "user", "created_at", "last_used_at", "revoked_at"]
+    list_display = ["prefix", "name", "user", "created_at", "expires_at", "last_used_at",
+                    "revoked_at"]
     list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
     list_select_related = ["user"]
     search_fields = ["prefix", "name", "user__email"]
-    fields = ["user", "name", "prefix", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["user", "prefix", "created_at", "last_used_at", "revoked_at"]
+    fields = ["user", "name", "prefix", "created_at", "expires_at", "last_used_at",
+              "revoked_at", "revoked_by", "revoked_because"]
+    readonly_fields = fields
     actions = ["revoke"]
 
     def has_add_permission(self, request):
         return False
 
-    @admin.action(description="Revoke the selected tokens")
+    @admin.action(description="Revoke the selected tokens", permissions=["change"])
     def revoke(self, request, queryset):
-        tokens = list(queryset.filter(revoked_at__isnull=True))
-        for token in tokens:
-            token.revoke()
-        self.message_user(request, f"Revoked {len(tokens)} token(s).", messages.SUCCESS)
+        count = services.api_tokens_revoke(
+            tokens=queryset, actor=request.user, because=ApiToken.Revocation.ADMIN
+        )
+        self.message_user(request, f"Revoked {count} token(s).", messages.SUCCESS)

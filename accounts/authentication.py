@@ -1,7 +1,8 @@
 """REST API authentication by bearer token: ``Authorization: Bearer <token>``.
 
-Tokens are made with ``manage.py create_api_token`` and stored hashed (``ApiToken``); a
-revoked token, or one whose user is deactivated, is refused with 401.
+Tokens are made on the API tokens page or with ``manage.py create_api_token`` and stored
+hashed (``ApiToken``); a revoked or expired token, or one whose user is deactivated, is
+refused with 401.
 """
 
 from django.utils import timezone
@@ -28,15 +29,23 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("That token is not valid.") from error
         try:
             token = (
-                ApiToken.objects.active()
-                .select_related("user")
+                ApiToken.objects.select_related("user")
                 .get(key_hash=api_token_hash(raw), user__is_active=True)
             )
         except ApiToken.DoesNotExist as error:
+            raise exceptions.AuthenticationFailed("That token is not valid.") from error
+        # Only the token's holder gets this far, so saying why it stopped working is safe.
+        if token.revoked_at is not None:
+            because = token.get_revoked_because_display()
             raise exceptions.AuthenticationFailed(
-                "That token is not valid, or was revoked."
-            ) from error
-        token.touch(timezone.now())
+                f"That token was revoked{f' {because}' if because else ''}."
+            )
+        now = timezone.now()
+        if token.expires_at <= now:
+            raise exceptions.AuthenticationFailed(
+                f"That token expired on {token.expires_at:%Y-%m-%d}; make a new one."
+            )
+        token.touch(now)
         return token.user, token
 
     def authenticate_header(self, request):
@@ -52,6 +61,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A token from `manage.py create_api_token EMAIL`, sent as "
-            "`Authorization: Bearer <token>`.",
+            "description": "A token made on the portal's API tokens page (or with "
+            "`manage.py create_api_token EMAIL`), sent as `Authorization: Bearer <token>`. "
+            "It works for a year unless made shorter.",
         }

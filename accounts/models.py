@@ -13,6 +13,8 @@ from .roles import EVALUATOR, PROGRAM_STAFF
 
 # How stale ``ApiToken.last_used_at`` may be: one write a minute, not one per request.
 LAST_USED_PRECISION = timedelta(minutes=1)
+# How long a token works unless its maker chose otherwise.
+API_TOKEN_LIFETIME = timedelta(days=365)
 
 
 class UserManager(BaseUserManager):
@@ -77,6 +79,25 @@ class User(AbstractBaseUser, PermissionsMixin):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._password_replaced = True
+
+    def save(self, *args, **kwargs):
+        # ``set_password`` leaves the new password in ``_password`` until the save; every way
+        # of changing a password (the password pages, a reset, the admin, ``changepassword``)
+        # goes through it, while the silent re-hash at sign-in clears it first. So this is
+        # the one place that sees every real change, and only those.
+        replaced = self.pk is not None and (
+            self._password is not None or getattr(self, "_password_replaced", False)
+        )
+        super().save(*args, **kwargs)
+        if replaced:
+            self._password_replaced = False
+            from .services import user_password_changed
+
+            user_password_changed(user=self)
+
     # --- roles ------------------------------------------------------------------------------
     @cached_property
     def role_names(self):
@@ -103,12 +124,14 @@ def api_token_hash(raw):
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self):
-        return self.filter(revoked_at__isnull=True)
+        """Tokens that open the API now: neither revoked nor past their expiry."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class ApiTokenManager(models.Manager.from_queryset(ApiTokenQuerySet)):
-    def issue(self, *, user, name=""):
-        """Create a token for ``user``; returns ``(token, raw)``.
+    def issue(self, *, user, name="", expires_at=None):
+        """Create a token for ``user``, working until ``expires_at`` (a year unless given);
+        returns ``(token, raw)``.
 
         ``raw`` is what the client sends as ``Authorization: Bearer <raw>``. Only its hash
         and its first characters (to tell tokens apart in lists) are stored, so it cannot
@@ -120,6 +143,7 @@ class ApiTokenManager(models.Manager.from_queryset(ApiTokenQuerySet)):
         token = self.model(
             user=user, name=name, prefix=raw[: ApiToken.PREFIX_LENGTH],
             key_hash=api_token_hash(raw),
+            expires_at=expires_at or timezone.now() + API_TOKEN_LIFETIME,
         )
         token.full_clean()
         token.save()
@@ -131,6 +155,12 @@ class ApiToken(models.Model):
 
     PREFIX_LENGTH = 8
 
+    class Revocation(models.TextChoices):
+        OWNER = "owner", "by its owner"
+        ADMIN = "admin", "by an administrator"
+        PASSWORD = "password", "because the password changed"
+        MEMBERSHIP = "membership", "because the last coalition membership ended"
+
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, blank=True, help_text="What the token is for.")
     prefix = models.CharField(
@@ -138,8 +168,16 @@ class ApiToken(models.Model):
     )
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(editable=False, help_text="Refused from then on.")
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+        related_name="+", help_text="Who revoked it; empty when a rule of the portal did.",
+    )
+    revoked_because = models.CharField(
+        max_length=20, choices=Revocation.choices, blank=True, editable=False
+    )
 
     objects = ApiTokenManager()
 
@@ -152,14 +190,18 @@ class ApiToken(models.Model):
         return f"{self.name}: {label}" if self.name else label
 
     @property
-    def is_active(self):
-        return self.revoked_at is None
+    def is_expired(self):
+        return self.expires_at <= timezone.now()
 
-    def revoke(self):
+    @property
+    def is_active(self):
+        return self.revoked_at is None and not self.is_expired
+
+    def revoke(self, *, by, because):
         """Refuse the token from now on. Revoking a revoked token changes nothing."""
         if self.revoked_at is None:
-            self.revoked_at = timezone.now()
-            self.save(update_fields=["revoked_at"])
+            self.revoked_at, self.revoked_by, self.revoked_because = timezone.now(), by, because
+            self.save(update_fields=["revoked_at", "revoked_by", "revoked_because"])
 
     def touch(self, now):
         """Note that the token was used; written at most once a minute per token."""

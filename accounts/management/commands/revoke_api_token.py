@@ -28,5 +28,5 @@ class Command(BaseCommand):
                     "revoke them in the admin, or with --user."
                 )
         for token in tokens:
-            token.revoke()
+            token.revoke(by=None, because=ApiToken.Revocation.ADMIN)
             self.stdout.write(f"Revoked {token}.")
