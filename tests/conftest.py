@@ -79,6 +79,29 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"  {nodeid}: {reason}")
 
 
+@pytest.fixture
+def broker_down():
+    """Tasks go to a broker that nothing answers, as in an outage, instead of running eagerly:
+    sending one raises kombu's OperationalError after Celery's publish retries (about 1 s)."""
+    conf = celery_app.conf
+    saved = conf.broker_url, conf.broker_transport_options, conf.task_always_eager
+
+    def new_connections():
+        # Celery keeps its broker connection and producer pools; drop them so the next
+        # send connects to the broker now configured.
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    conf.broker_url, conf.broker_transport_options = "redis://127.0.0.1:1/0", {}
+    conf.task_always_eager = False
+    new_connections()
+    try:
+        yield
+    finally:
+        conf.broker_url, conf.broker_transport_options, conf.task_always_eager = saved
+        new_connections()
+
+
 # --- users and roles --------------------------------------------------------------------------
 
 

@@ -256,7 +256,7 @@ def test_a_welcome_claimed_by_a_lost_worker_is_sent_once_the_lease_runs_out(
     assert mail.outbox == [], "a live claim is not sent twice"
     # That worker died: past the lease, the redelivered task sends it.
     Enrollment.objects.filter(pk=enrollment.pk).update(
-        welcome_claimed_at=timezone.now() - services.WELCOME_CLAIM_LEASE - timedelta(1))
+        welcome_claimed_at=timezone.now() - services.ENROLLMENT_WELCOME.lease - timedelta(1))
     enrollment_welcome_task.delay(enrollment.pk)
     assert len(mail.outbox) == 1
     enrollment_welcome_task.delay(enrollment.pk)
