@@ -8,7 +8,15 @@ from drf_spectacular.utils import extend_schema_field
 
 from coalitions.models import Coalition
 from coalitions.permissions import coalitions_visible_to
-from measures.models import IncentiveProgram, Measure, MeasureAdoption, MeasureSet, Tool
+from measures.models import (
+    IncentiveProgram,
+    Measure,
+    MeasureAdoption,
+    MeasureSet,
+    ProgramMembership,
+    QualityProgram,
+    Tool,
+)
 
 
 def _visible_coalitions(request):
@@ -28,6 +36,13 @@ class MeasureFilter(filters.FilterSet):
         {"type": "string", "description": "Measure code, e.g. `PQI 01`; repeat for several."}
     )(filters.ModelMultipleChoiceFilter(
         field_name="code", to_field_name="code", queryset=Measure.objects.all(), distinct=False
+    ))
+    program = extend_schema_field({
+        "type": "string",
+        "description": "A program's code, e.g. `MEDICAID-ADULT-CORE`: the measures it uses "
+        "(any year); repeat for any of several.",
+    })(filters.ModelMultipleChoiceFilter(
+        to_field_name="code", queryset=QualityProgram.objects.all(), method="filter_program",
     ))
     type = filters.MultipleChoiceFilter(choices=Measure.Type.choices, distinct=False)
     level = filters.MultipleChoiceFilter(choices=Measure.Level.choices, distinct=False)
@@ -57,6 +72,12 @@ class MeasureFilter(filters.FilterSet):
                 | Q(description__icontains=word)
             )
         return queryset
+
+    def filter_program(self, queryset, name, value):
+        if not value:
+            return queryset
+        members = ProgramMembership.objects.filter(program__in=value)
+        return queryset.filter(pk__in=members.values("measure_id"))
 
 
 class ToolFilter(filters.FilterSet):

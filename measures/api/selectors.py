@@ -7,13 +7,13 @@ from django.db import connection
 from django.db.models import CharField, F, Func, Q
 
 from measures import selectors
-from measures.models import Measure
+from measures.models import Measure, MeasureFact, ProgramMembership
 
 # The columns of a measure row, in the API's order; ``set`` is the set's code.
 MEASURE_VALUE_FIELDS = (
     "code", "slug", "title", "description", "steward", "type", "level", "domain", "setting",
     "data_source", "numerator", "denominator", "improvement_notation", "endorsement_number",
-    "status", "version", "source_url", "updated_at",
+    "status", "version", "source_url", "software_url", "updated_at",
 )
 # ``updated_at`` is read as text under this name (see IsoTimestamp), renamed in measure_rows.
 UPDATED_AT_TEXT = "updated_at_text"
@@ -89,13 +89,34 @@ def _component_codes(measure_ids):
     return components
 
 
+def _program_codes(measure_ids):
+    """{measure id: [program codes, sorted]}: one query (none for no measures). The
+    memberships are few (a few hundred), so all are read rather than filtered by id."""
+    programs = defaultdict(list)
+    if not measure_ids:
+        return programs
+    memberships = (
+        ProgramMembership.objects.order_by("program__code")
+        .values_list("measure_id", "program__code").distinct()
+    )
+    for measure_id, code in memberships:
+        if code not in programs[measure_id]:
+            programs[measure_id].append(code)
+    return programs
+
+
 def measure_rows(rows, *, detail_url):
     """``measure_values()`` rows made the API's, in place: each with its ``url``
-    (``detail_url`` and the slug) and its components' codes, gathered in one query."""
-    components = _component_codes([row["id"] for row in rows]).get
+    (``detail_url`` and the slug), its components' codes and its programs' codes, each
+    gathered in one query."""
+    ids = [row["id"] for row in rows]
+    components = _component_codes(ids).get
+    programs = _program_codes(ids).get
     for row in rows:
+        measure_id = row.pop("id")
         row["url"] = detail_url + row["slug"] + "/"
-        row["components"] = components(row.pop("id"), ())
+        row["components"] = components(measure_id, ())
+        row["programs"] = programs(measure_id, [])
         row["updated_at"] = row.pop(UPDATED_AT_TEXT)
     return rows
 
@@ -114,4 +135,16 @@ def measure_row_get(code_or_slug, *, detail_url):
         .order_by("from_measure__code")
         .values_list("from_measure__code", flat=True)
     )
+    row["facts"] = list(
+        MeasureFact.objects.filter(measure_id=measure_id).order_by("name")
+        .values("name", "value", "source_url", "publisher", "version", "note")
+    )
+    row["program_memberships"] = [
+        {"program": program, "name": name, "year": year, "identifier": identifier,
+         "source_url": source_url}
+        for program, name, year, identifier, source_url in
+        ProgramMembership.objects.filter(measure_id=measure_id)
+        .order_by("program__code", "-year")
+        .values_list("program__code", "program__name", "year", "identifier", "source_url")
+    ]
     return row

@@ -18,6 +18,7 @@ from measures.models import (
     IncentiveProgram,
     Measure,
     MeasureAdoption,
+    MeasureFact,
     MeasureSet,
     Tool,
 )
@@ -28,7 +29,8 @@ from measures.models import (
 MEASURE_FIELDS = (
     "url", "code", "slug", "set", "title", "description", "steward", "type", "level",
     "domain", "setting", "data_source", "numerator", "denominator", "improvement_notation",
-    "components", "endorsement_number", "status", "version", "source_url", "updated_at",
+    "components", "endorsement_number", "status", "version", "source_url", "software_url",
+    "programs", "updated_at",
 )
 
 
@@ -50,7 +52,18 @@ class MeasureSerializer(ApiModelSerializer):
     improvement_notation = _optional_choice(
         Measure.ImprovementNotation.choices, "Whether higher or lower is better, or empty."
     )
-    source_url = _optional_link()
+    source_url = serializers.CharField(
+        read_only=True, help_text="A specification page a person can read, or empty."
+    )
+    software_url = serializers.CharField(
+        read_only=True,
+        help_text="Software that computes the measure (AHRQ's SAS programs), or empty.",
+    )
+    programs = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Codes of the federal or national programs that use the measure (any "
+        "year), e.g. `MEDICAID-ADULT-CORE`; filter with `?program=`.",
+    )
     set = serializers.CharField(
         source="measure_set.code", help_text="The code of the measure set (`measure-sets/`)."
     )
@@ -65,13 +78,40 @@ class MeasureSerializer(ApiModelSerializer):
         read_only_fields = MEASURE_FIELDS
 
 
+class MeasureFactSerializer(serializers.Serializer):
+    name = serializers.ChoiceField(choices=MeasureFact.Name.choices)
+    value = serializers.CharField()
+    source_url = serializers.URLField(help_text="Where the fact was read.")
+    publisher = serializers.CharField(help_text="Who published that source.")
+    version = serializers.CharField(
+        help_text="The specification version the source describes, or the day it was read."
+    )
+    note = serializers.CharField(allow_blank=True)
+
+
+class ProgramMembershipSerializer(serializers.Serializer):
+    program = serializers.CharField(help_text="The program's code.")
+    name = serializers.CharField(help_text="The program's name.")
+    year = serializers.IntegerField()
+    identifier = serializers.CharField(
+        allow_blank=True, help_text="The program's own ID of the measure, e.g. `BCS-AD`."
+    )
+    source_url = serializers.URLField(help_text="The source that lists the measure.")
+
+
 class MeasureDetailSerializer(MeasureSerializer):
     composites = serializers.ListField(
         child=serializers.CharField(), help_text="Codes of the composites that include it."
     )
+    facts = MeasureFactSerializer(
+        many=True, help_text="Each fact the catalog holds with its own source and version."
+    )
+    program_memberships = ProgramMembershipSerializer(
+        many=True, help_text="Each program and year that uses the measure, with its source."
+    )
 
     class Meta(MeasureSerializer.Meta):
-        fields = (*MEASURE_FIELDS, "composites")
+        fields = (*MEASURE_FIELDS, "composites", "facts", "program_memberships")
         read_only_fields = fields
 
 

@@ -81,7 +81,42 @@ def test_the_list_rows_have_the_shape_the_schema_declares(client, catalog):
     declared = MeasureDetailSerializer().fields.keys()
 
     assert set(detail) == set(declared)
-    assert {k: v for k, v in detail.items() if k != "composites"} == row
+    detail_only = {"composites", "facts", "program_memberships"}
+    assert {k: v for k, v in detail.items() if k not in detail_only} == row
+
+
+def test_a_measure_shows_its_facts_with_sources_and_the_programs_that_use_it(client, catalog):
+    from measures.models import MeasureFact, ProgramMembership, QualityProgram
+
+    measure = catalog["PQI 01"]
+    MeasureFact.objects.create(
+        measure=measure, name="numerator", value="Discharges with X.",
+        source_url="https://p4qm.org/measures/0272", publisher="PQM", version="v2023",
+    )
+    adult = QualityProgram.objects.create(
+        code="MEDICAID-ADULT-CORE", name="Medicaid Adult Core Set", publisher="CMS",
+        source_url="https://www.medicaid.gov/adult",
+    )
+    for year in (2024, 2025):
+        ProgramMembership.objects.create(program=adult, measure=measure, year=year,
+                                         identifier="PQI01-AD", source_url="https://x.org/l")
+
+    detail = client.get(f"{MEASURES}pqi-01/").json()
+    assert detail["facts"] == [{
+        "name": "numerator", "value": "Discharges with X.",
+        "source_url": "https://p4qm.org/measures/0272", "publisher": "PQM",
+        "version": "v2023", "note": "",
+    }]
+    assert [(m["program"], m["year"], m["identifier"]) for m in detail["program_memberships"]] == [
+        ("MEDICAID-ADULT-CORE", 2025, "PQI01-AD"), ("MEDICAID-ADULT-CORE", 2024, "PQI01-AD"),
+    ]
+    rows = {row["code"]: row for row in client.get(MEASURES).json()["results"]}
+    assert rows["PQI 01"]["programs"] == ["MEDICAID-ADULT-CORE"]
+    assert rows["PQI 05"]["programs"] == []
+    assert codes(client.get(f"{MEASURES}?program=MEDICAID-ADULT-CORE")) == ["PQI 01"]
+    unknown = client.get(f"{MEASURES}?program=NOPE")
+    assert unknown.status_code == 400
+    assert "program" in unknown.content.decode()
 
 
 @pytest.mark.parametrize(("query", "expected"), [

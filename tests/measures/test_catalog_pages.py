@@ -181,6 +181,58 @@ def test_each_facet_counts_under_every_other_filter_but_its_own(client, catalog)
     assert selected == {("set", "PQI"), ("status", "current")}
 
 
+@pytest.fixture
+def programs(catalog):
+    from measures.models import ProgramMembership, QualityProgram
+
+    adult = QualityProgram.objects.create(
+        code="MEDICAID-ADULT-CORE", name="Medicaid Adult Core Set", publisher="CMS",
+        source_url="https://www.medicaid.gov/adult",
+    )
+    child = QualityProgram.objects.create(
+        code="MEDICAID-CHILD-CORE", name="Medicaid and CHIP Child Core Set", publisher="CMS",
+        source_url="https://www.medicaid.gov/child",
+    )
+    for measure, program, years in (
+        (catalog.diabetes, adult, (2024, 2025)),
+        (catalog.asthma, adult, (2025,)),
+        (catalog.plan_survey, adult, (2025,)),
+        (catalog.plan_survey, child, (2024, 2025)),
+    ):
+        for year in years:
+            ProgramMembership.objects.create(
+                program=program, measure=measure, year=year, source_url="https://x.org/list"
+            )
+    return adult, child
+
+
+def test_the_program_facet_finds_a_programs_measures_and_counts_each_once(
+    client, catalog, programs
+):
+    response = client.get(LIST, {"program": "MEDICAID-ADULT-CORE"})
+    assert set(codes(response)) == {"PQI 01", "PQI 15", "CAHPS Health Plan"}
+    # A measure in a program two years running counts once.
+    assert facet_counts(response, "program") == {
+        "MEDICAID-ADULT-CORE": 3, "MEDICAID-CHILD-CORE": 1,
+    }
+    both = client.get(LIST, {"program": ["MEDICAID-ADULT-CORE", "MEDICAID-CHILD-CORE"]})
+    assert set(codes(both)) == {"PQI 01", "PQI 15", "CAHPS Health Plan"}
+    narrowed = client.get(LIST, {"program": "MEDICAID-CHILD-CORE", "set": "PQI"})
+    assert codes(narrowed) == []
+    assert facet_counts(narrowed, "set") == {"CAHPS": 1, "PQI": 0}
+    html = client.get(LIST).content.decode()
+    assert "Federal program" in html and "Medicaid and CHIP Child Core Set" in html
+
+
+def test_the_comparison_shows_the_programs_side_by_side(client, catalog, programs):
+    html = client.get(
+        COMPARE, {"m": [catalog.diabetes.slug, catalog.plan_survey.slug]}
+    ).content.decode()
+    assert "Medicaid Adult Core Set (2025, 2024)" in html
+    assert ("Medicaid Adult Core Set (2025); Medicaid and CHIP Child Core Set (2025, 2024)"
+            in html)
+
+
 def test_facet_counts_follow_the_search(client, catalog):
     response = client.get(LIST, {"q": "survey"})
     assert facet_counts(response, "set") == {"CAHPS": 2}
