@@ -2,18 +2,39 @@ from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
+def _catalog_row_changed(sender, **kwargs):
+    from .services import catalog_changed
+
+    if kwargs.get("raw"):  # loaddata: fixtures bring their own state
+        return
+    if "action" in kwargs and not kwargs["action"].startswith("post_"):
+        return
+    catalog_changed()
+
+
 class MeasuresConfig(AppConfig):
     name = "measures"
     verbose_name = "Measure catalog and adoption"
 
     def ready(self):
-        from .models import Measure, MeasureSet, Tool
-        from .selectors import catalog_version_forget
+        from .models import (
+            Measure,
+            MeasureFact,
+            MeasureSet,
+            ProgramMembership,
+            QualityProgram,
+            Tool,
+        )
 
-        # Any change to the catalog in this process moves its version at once.
-        for model in (MeasureSet, Measure, Tool):
+        # Every save or delete of a catalog row (the admin, the loader, a shell) moves the
+        # catalog's version in the same transaction. A bulk update() or bulk_create() sends
+        # no signal: it goes through services (measure_bulk_update) or calls
+        # services.catalog_changed() itself.
+        for model in (MeasureSet, Measure, Tool, MeasureFact, QualityProgram,
+                      ProgramMembership):
             for signal in (post_save, post_delete):
-                signal.connect(catalog_version_forget, sender=model,
+                signal.connect(_catalog_row_changed, sender=model,
                                dispatch_uid=f"catalog-version-{signal}-{model.__name__}")
-        m2m_changed.connect(catalog_version_forget, sender=Measure.components.through,
+        m2m_changed.connect(_catalog_row_changed, sender=Measure.components.through,
                             dispatch_uid="catalog-version-components")
+

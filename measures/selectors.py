@@ -1,16 +1,15 @@
 """Reads of the catalog and of coalitions' adoption records."""
 
-import hashlib
 import time
 
 import django_filters
 from django.conf import settings
-from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404
 
 from coalitions.models import Coalition
 from core.forms import Form
+from core.versions import version_read
 
 from .models import (
     AdoptionStageChange,
@@ -23,39 +22,27 @@ from .models import (
 from .permissions import adoption_coalitions_for, can_see_adopters
 
 
-def _catalog_version_from_db():
-    quote = connection.ops.quote_name
-    parts = []
-    for model in (MeasureSet, Measure, Tool):
-        table = quote(model._meta.db_table)
-        # Table names come from the models, never from input.
-        parts += [
-            f"(SELECT MAX(updated_at) FROM {table})",  # noqa: S608
-            f"(SELECT COUNT(*) FROM {table})",  # noqa: S608
-        ]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts))
-        row = cursor.fetchone()
-    return hashlib.sha1(repr(row).encode(), usedforsecurity=False).hexdigest()[:16]
-
+# The name of the catalog's version (core.versions).
+CATALOG_VERSION = "measures.catalog"
 
 _version_memo = {"value": None, "read_at": 0.0}
 
 
 def catalog_version():
-    """A short string that changes whenever a measure set, measure or tool is added, changed
-    or removed: the key of the API's ETags and of its response cache.
+    """A short string that changes with every committed change to the catalog (measure
+    sets, measures, their components, facts and programs, tools): the key of the API's
+    ETags and of its response cache. ``services.catalog_changed()`` moves it, in the
+    transaction of the change.
 
     Read from the database (one query) at most once every ``CATALOG_VERSION_SECONDS`` per
-    process; a save or delete of a catalog row in this process forgets it at once
-    (``catalog_version_forget``), and another process's change is seen within that time.
-    A change of a composite's components saves the measure too (see ``catalog_load``).
+    process; a change made in this process forgets it at once (``catalog_version_forget``),
+    and another process's change is seen within that time.
     """
     now = time.monotonic()
     fresh = now - _version_memo["read_at"] < settings.CATALOG_VERSION_SECONDS
     if _version_memo["value"] is not None and fresh:
         return _version_memo["value"]
-    value = _catalog_version_from_db()
+    value = version_read(CATALOG_VERSION)
     _version_memo.update(value=value, read_at=now)
     return value
 

@@ -1,6 +1,7 @@
 """Writes to the measure catalog and to coalitions' adoption records."""
 
 import json
+import logging
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -8,7 +9,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import DomainError
+from core.versions import version_bump
 
+from . import selectors
 from .models import (
     AdoptionStageChange,
     IncentiveProgram,
@@ -20,6 +23,9 @@ from .models import (
     QualityProgram,
     Tool,
 )
+
+
+logger = logging.getLogger(__name__)
 
 
 class MeasuresError(DomainError):
@@ -272,7 +278,54 @@ def catalog_load(lines):
             measure.save(update_fields=["updated_at"])
             if measure.code not in new_codes:
                 result.updated["measure"] += 1
+    if any(result.created.values()) or any(result.updated.values()):
+        catalog_changed()
     return result
+
+
+# --- the catalog's version -------------------------------------------------------------------
+
+
+def catalog_changed():
+    """Move the catalog's version (the key of the API's ETags and cache), in the caller's
+    transaction: every write to a measure set, measure, its components, facts or programs,
+    or a tool calls it. A save or delete does through the models' signals (``apps.py``); a
+    bulk ``update()`` or ``bulk_create()`` must call it itself, inside its transaction.
+    """
+    version_bump(selectors.CATALOG_VERSION)
+    # Forgotten now for this transaction's own reads, and again once the change is visible
+    # to every other, so that no request in this process keeps the old version.
+    selectors.catalog_version_forget()
+    transaction.on_commit(selectors.catalog_version_forget)
+
+
+# Fields a bulk update may set: the catalog file's (a measure's code, its identity, is not one).
+_BULK_FIELDS = frozenset(_MEASURE_FIELDS)
+
+
+@transaction.atomic
+def measure_bulk_update(*, measures, actor, **fields):
+    """Set the same values on many measures in one UPDATE (retire a module's measures, move
+    them to a new specification version); the catalog's version moves with it. Returns how
+    many measures changed. Each value is checked as the field would check it."""
+    errors = {}
+    for name, value in fields.items():
+        if name not in _BULK_FIELDS:
+            errors[name] = "This field cannot be changed for many measures at once."
+            continue
+        try:
+            Measure._meta.get_field(name).clean(value, None)
+        except ValidationError as error:
+            errors[name] = error.messages
+    if errors:
+        raise MeasuresError(errors)
+    count = Measure.objects.filter(pk__in=measures.values("pk")).update(
+        **fields, updated_at=timezone.now()
+    )
+    if count:
+        catalog_changed()
+        logger.info("%s changed %s of %d measures", actor, ", ".join(fields), count)
+    return count
 
 
 # --- adoption -------------------------------------------------------------------------------

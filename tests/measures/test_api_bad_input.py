@@ -47,6 +47,10 @@ def staff_token(staff_user):
     (f"{MEASURES}PQI%2001/?format=csv", "format"),
     ("/api/v1/tools/?ordering=year", "ordering"),
     ("/api/v1/measure-sets/?page_size=-1", "page_size"),
+    (f"{MEASURES}?colour=red", "colour"),
+    (f"{MEASURES}?format=csv&page=2", "page"),
+    (f"{MEASURES}PQI%2001/?fields=title", "fields"),
+    ("/api/v1/measure-sets/?search=PQI", "search"),
 ])
 def test_a_wrong_parameter_is_400_naming_it(client, catalog, url, parameter):
     response = client.get(url)
