@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
+from simple_history.models import HistoricalRecords
 
 from coalitions.models import Coalition
 from core.models import TimeStampedModel
@@ -161,6 +162,8 @@ class IncentiveProgram(TimeStampedModel):
         "purchasers taking part", blank=True, help_text="One per line."
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["coalition", "name"]
         constraints = [
@@ -186,11 +189,19 @@ class IncentiveProgram(TimeStampedModel):
                 )
 
 
+class CurrentAdoptionManager(models.Manager):
+    """Adoptions still on record: an archived (removed) one is left out of every list."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(archived_at__isnull=True)
+
+
 class MeasureAdoption(TimeStampedModel):
     """A coalition's use of one measure for one purpose, at its current stage.
 
     Every change of stage is kept as an ``AdoptionStageChange`` with its date, so the
-    evaluation can ask what was true on any day.
+    evaluation can ask what was true on any day. Removing a record archives it: it leaves
+    the lists, but its dated stages stay for the days before it was removed.
     """
 
     class Use(models.TextChoices):
@@ -217,12 +228,22 @@ class MeasureAdoption(TimeStampedModel):
         related_name="adoptions",
     )
     notes = models.TextField(blank=True)
+    archived_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When the record was removed; its stage history is kept.",
+    )
+
+    objects = CurrentAdoptionManager()
+    all_objects = models.Manager()  # archived ones too: what was true on a past day
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["coalition", "measure__code", "use"]
         constraints = [
             models.UniqueConstraint(
-                fields=["coalition", "measure", "use"], name="adoption_once_per_use"
+                fields=["coalition", "measure", "use"],
+                condition=models.Q(archived_at__isnull=True),
+                name="adoption_once_per_use",
             )
         ]
 
@@ -327,7 +348,10 @@ class ProgramMembership(models.Model):
     measure = models.ForeignKey(
         Measure, on_delete=models.CASCADE, related_name="program_memberships"
     )
-    year = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True,
+        help_text="The year the program uses the measure; empty when the source names none.",
+    )
     identifier = models.CharField(
         max_length=40, blank=True, help_text="The program's own ID, e.g. BCS-AD."
     )
@@ -342,4 +366,59 @@ class ProgramMembership(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.measure.code} in {self.program} ({self.year})"
+        return f"{self.measure.code} in {self.program} ({self.year or 'year not stated'})"
+
+
+class CatalogLink(TimeStampedModel):
+    """A technical-assistance entry or an action-plan item naming a measure or tool it concerns.
+
+    The link lives here, on the catalog's side: ``measures`` knows ``coalitions``, never the
+    other way round, so the registry's entries and items stay free of the catalog, and a link
+    follows the catalog row by key (a measure's code may be corrected by a catalog reload).
+    """
+
+    assistance = models.ForeignKey(
+        "coalitions.TechnicalAssistance", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="catalog_links",
+    )
+    action_item = models.ForeignKey(
+        "coalitions.ActionPlanItem", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="catalog_links",
+    )
+    measure = models.ForeignKey(
+        Measure, on_delete=models.PROTECT, null=True, blank=True, related_name="links"
+    )
+    tool = models.ForeignKey(
+        Tool, on_delete=models.PROTECT, null=True, blank=True, related_name="links"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(assistance__isnull=False, action_item__isnull=True)
+                           | models.Q(assistance__isnull=True, action_item__isnull=False)),
+                name="catalog_link_one_target",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(measure__isnull=False, tool__isnull=True)
+                           | models.Q(measure__isnull=True, tool__isnull=False)),
+                name="catalog_link_one_catalog_row",
+            ),
+            *[
+                models.UniqueConstraint(
+                    fields=[target, row],
+                    condition=models.Q(**{f"{target}__isnull": False, f"{row}__isnull": False}),
+                    name=f"catalog_link_{target}_{row}_once",
+                )
+                for target in ("assistance", "action_item")
+                for row in ("measure", "tool")
+            ],
+        ]
+
+    def __str__(self):
+        return str(self.measure or self.tool)

@@ -144,7 +144,7 @@ def measure_row_get(code_or_slug, *, detail_url):
          "source_url": source_url}
         for program, name, year, identifier, source_url in
         ProgramMembership.objects.filter(measure_id=measure_id)
-        .order_by("program__code", "-year")
+        .order_by("program__code", F("year").desc(nulls_last=True))
         .values_list("program__code", "program__name", "year", "identifier", "source_url")
     ]
     return row

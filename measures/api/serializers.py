@@ -92,7 +92,9 @@ class MeasureFactSerializer(serializers.Serializer):
 class ProgramMembershipSerializer(serializers.Serializer):
     program = serializers.CharField(help_text="The program's code.")
     name = serializers.CharField(help_text="The program's name.")
-    year = serializers.IntegerField()
+    year = serializers.IntegerField(
+        allow_null=True, help_text="The year; null when the source names none."
+    )
     identifier = serializers.CharField(
         allow_blank=True, help_text="The program's own ID of the measure, e.g. `BCS-AD`."
     )

@@ -183,7 +183,9 @@ def _use_contexts(measure):
         })
     years = {}
     for membership in measure.program_memberships.all():
-        years.setdefault(membership.program, []).append(str(membership.year))
+        years.setdefault(membership.program, []).append(
+            str(membership.year or "year not stated")
+        )
     for program, program_years in years.items():
         contexts.append({
             "code": _coding(USAGE_CONTEXT_TYPE_SYSTEM, "program", "Program"),

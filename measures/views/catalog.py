@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from django.core.paginator import Paginator
 from django.views.generic import TemplateView
 
+from coalitions.permissions import can_view_programs
 from core.views import HtmxResultsMixin
 
 from .. import catalog_selectors
@@ -71,14 +72,14 @@ def measure_programs(measure):
     for membership in measure.program_memberships.all():
         grouped.setdefault(membership.program, []).append(membership)
     return [
-        (program, sorted(memberships, key=lambda m: -m.year))
+        (program, sorted(memberships, key=lambda m: -(m.year or 0)))
         for program, memberships in sorted(grouped.items(), key=lambda item: item[0].name)
     ]
 
 
 def measure_programs_text(measure):
     return "; ".join(
-        f"{program.name} ({', '.join(str(m.year) for m in memberships)})"
+        f"{program.name} ({', '.join(str(m.year or 'year not stated') for m in memberships)})"
         for program, memberships in measure_programs(measure)
     )
 
@@ -130,6 +131,7 @@ class MeasureDetailView(TemplateView):
             components=list(measure.components.all()),
             composites=list(measure.composites.all()),
             show_adopters=show_adopters,
+            adopters_own_only=show_adopters and not can_view_programs(user),
             adopters=list(measure_adopters(measure, user=user)) if show_adopters else [],
             **kwargs,
         )

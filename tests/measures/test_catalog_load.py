@@ -52,6 +52,9 @@ def test_the_shipped_catalog_loads_with_real_codes_and_sources():
     adult_2025 = ProgramMembership.objects.filter(program__code="MEDICAID-ADULT-CORE", year=2025)
     assert adult_2025.count() == 39
     assert adult_2025.filter(measure__code="PQI 01", identifier="PQI01-AD").exists()
+    # A program the source names without a year keeps the year empty, not guessed.
+    hacrp = ProgramMembership.objects.get(program__code="CMS-HACRP")
+    assert (hacrp.measure.code, hacrp.year) == ("PSI 90", None)
     # The readable specification is the primary link; AHRQ's SAS programs the second one.
     pqi_11 = Measure.objects.get(code="PQI 11")
     assert pqi_11.source_url == "https://p4qm.org/measures/0279"
