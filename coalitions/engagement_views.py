@@ -16,7 +16,7 @@ from django.views.generic import TemplateView
 
 from core.views import HtmxResultsMixin, PermissionRequiredMixin, ServiceFormView
 
-from . import dashboard, exports, permissions, selectors, services, timeline
+from . import dashboard, exports, permissions, sections, selectors, services, timeline
 from .forms import (
     AssistanceForm,
     FollowUpFormSet,
@@ -109,6 +109,7 @@ class AssistanceDetailView(PermissionRequiredMixin, TemplateView):
             entry=self.entry,
             can_log=permissions.can_log_assistance(self.request.user),
             today=timezone.localdate(),
+            sections=sections.sections_for("assistance", self.entry, self.request.user),
             **kwargs,
         )
 

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from accounts.models import User
 from core.views import HtmxResultsMixin, PermissionRequiredMixin, ServiceFormView
 
-from . import permissions, selectors, services
+from . import permissions, sections, selectors, services
 from .engagement_views import coalition_engagement
 from .forms import (
     ActionItemForm,
@@ -658,6 +658,7 @@ class ActionItemDetailView(_ActionItemMixin, TemplateView):
         return super().get_context_data(
             history=selectors.action_item_history(self.item),
             overdue=self.item.is_overdue(timezone.localdate()),
+            sections=sections.sections_for("action-item", self.item, self.request.user),
             **kwargs,
         )
 
@@ -698,7 +699,9 @@ class ActionItemStatusView(_ActionItemMixin, View):
 
     def post(self, request, *args, **kwargs):
         prefix = f"item-{self.item.pk}"
-        form = ActionItemStatusForm(request.POST, instance=self.item, prefix=prefix)
+        form = ActionItemStatusForm(
+            request.POST, instance=self.item, prefix=prefix, for_service=True
+        )
         saved = False
         if form.is_valid():
             try:

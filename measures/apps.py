@@ -38,3 +38,10 @@ class MeasuresConfig(AppConfig):
         m2m_changed.connect(_catalog_row_changed, sender=Measure.components.through,
                             dispatch_uid="catalog-version-components")
 
+        # The registry's entries and action items show the measures and tools they name.
+        from coalitions import sections
+
+        from .views.links import action_item_catalog_section, assistance_catalog_section
+
+        sections.register("assistance", "catalog", assistance_catalog_section)
+        sections.register("action-item", "catalog", action_item_catalog_section)

@@ -1,11 +1,13 @@
 """Forms for a coalition's adoption records; they check shape, the services keep the rules."""
 
+from itertools import groupby
+
 from django import forms
 from django.utils import timezone
 
 from core.forms import Form, ModelForm
 
-from .models import IncentiveProgram, Measure, MeasureAdoption
+from .models import IncentiveProgram, Measure, MeasureAdoption, Tool
 
 
 def _measure_choices():
@@ -43,20 +45,20 @@ class AdoptionChangeForm(Form):
     )
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
-    def __init__(self, *args, adoption, **kwargs):
-        kwargs.setdefault("initial", {
-            "stage": adoption.stage, "incentive_program": adoption.incentive_program,
-            "notes": adoption.notes,
-        })
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, adoption, initial=None, **kwargs):
+        # The form opens with the record as it is; what the caller passes comes on top
+        # (a FormView always passes ``initial``, if only an empty one).
+        initial = {
+            "stage": adoption.stage, "incentive_program": adoption.incentive_program_id,
+            "notes": adoption.notes, **(initial or {}),
+        }
+        super().__init__(*args, initial=initial, **kwargs)
         self.fields["incentive_program"].queryset = adoption.coalition.incentive_programs.all()
 
 
 class IncentiveProgramForm(ModelForm):
     measures = forms.ModelMultipleChoiceField(
-        queryset=Measure.objects.none(), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text="Hold Ctrl (Cmd on a Mac) to choose more than one.",
+        queryset=Measure.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
     )
     record_stage = forms.ChoiceField(
         label="Record these measures as adopted",
@@ -78,5 +80,37 @@ class IncentiveProgramForm(ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["measures"].queryset = _measure_choices()
+        # The checkboxes grouped by measure set (the field still checks against the queryset).
+        self.fields["measures"].widget.choices = [
+            (measure_set, [(measure.pk, str(measure)) for measure in measures])
+            for measure_set, measures in groupby(
+                _measure_choices().select_related("measure_set").order_by(
+                    "measure_set__name", "code"
+                ),
+                key=lambda measure: measure.measure_set.name,
+            )
+        ]
         if self.instance.pk and not self.is_bound:
             self.initial["measures"] = list(self.instance.measures.values_list("pk", flat=True))
+
+
+class CatalogLinksForm(Form):
+    """The measures and tools a technical-assistance entry or an action item concerns."""
+
+    measures = forms.ModelMultipleChoiceField(
+        label="Measures", required=False, queryset=Measure.objects.order_by("code"),
+        widget=forms.SelectMultiple(attrs={"size": 10}),
+        help_text="Hold Ctrl (Cmd on a Mac) to choose more than one.",
+    )
+    tools = forms.ModelMultipleChoiceField(
+        label="Tools and guides", required=False, queryset=Tool.objects.order_by("title"),
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text="Hold Ctrl (Cmd on a Mac) to choose more than one.",
+    )
+
+    def __init__(self, *args, links=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measures"].label_from_instance = lambda m: f"{m.code}: {m.title}"
+        if not self.is_bound:
+            self.initial["measures"] = [link.measure_id for link in links if link.measure_id]
+            self.initial["tools"] = [link.tool_id for link in links if link.tool_id]

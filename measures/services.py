@@ -14,6 +14,7 @@ from core.versions import version_bump
 from . import selectors
 from .models import (
     AdoptionStageChange,
+    CatalogLink,
     IncentiveProgram,
     Measure,
     MeasureAdoption,
@@ -23,7 +24,6 @@ from .models import (
     QualityProgram,
     Tool,
 )
-
 
 logger = logging.getLogger(__name__)
 
@@ -522,3 +522,30 @@ def incentive_program_delete(*, program, actor):
         adoption.save(update_fields=["incentive_program", "updated_at"])
     program._history_user = actor
     program.delete()
+
+
+# --- catalog links from the registry's entries and items ------------------------------------
+
+
+def catalog_links_set(*, actor, measures, tools, assistance=None, action_item=None):
+    """Name the measures and tools a technical-assistance entry or an action-plan item
+    concerns: the lists replace the previous ones; links already there are kept as they were,
+    so a save that changes nothing writes nothing."""
+    if (assistance is None) == (action_item is None):
+        raise ValueError("Give a technical-assistance entry or an action-plan item.")
+    target = {"assistance": assistance} if assistance is not None else {
+        "action_item": action_item}
+    wanted = {("measure", m.pk) for m in measures} | {("tool", t.pk) for t in tools}
+    with transaction.atomic():
+        current = {
+            (("measure", link.measure_id) if link.measure_id else ("tool", link.tool_id)): link
+            for link in CatalogLink.objects.select_for_update().filter(**target)
+        }
+        stale = [link.pk for key, link in current.items() if key not in wanted]
+        if stale:
+            CatalogLink.objects.filter(pk__in=stale).delete()
+        for kind, pk in sorted(wanted - current.keys()):
+            link = CatalogLink(added_by=actor, **target, **{f"{kind}_id": pk})
+            link.full_clean()
+            link.save()
+    return CatalogLink.objects.filter(**target)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import adoption, catalog
+from .views import adoption, catalog, links
 
 app_name = "measures"
 
@@ -33,5 +33,19 @@ urlpatterns = [
         "incentive-programs/<int:pk>/edit/",
         adoption.IncentiveProgramUpdateView.as_view(),
         name="incentive-program-update",
+    ),
+]
+
+# Measures and tools named by the registry's technical-assistance entries and action items.
+urlpatterns += [
+    path(
+        "assistance/<int:pk>/catalog/",
+        links.AssistanceCatalogLinksView.as_view(),
+        name="assistance-catalog-links",
+    ),
+    path(
+        "action-items/<int:pk>/catalog/",
+        links.ActionItemCatalogLinksView.as_view(),
+        name="action-item-catalog-links",
     ),
 ]
