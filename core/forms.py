@@ -39,6 +39,15 @@ class USWDSFormMixin:
         super().full_clean()
         self._mark_errors()
 
+    def _clean_fields(self):
+        super()._clean_fields()
+        # A browser sends a text area's line breaks as CRLF; stored text has LF, so an
+        # unchanged note would otherwise come back as a change.
+        for name, field in self.fields.items():
+            value = self.cleaned_data.get(name)
+            if isinstance(field.widget, forms.Textarea) and isinstance(value, str):
+                self.cleaned_data[name] = value.replace("\r\n", "\n")
+
     def add_error(self, field, error):
         super().add_error(field, error)
         self._mark_errors()
@@ -65,11 +74,19 @@ class Form(USWDSFormMixin, forms.Form):
 
 
 class ModelForm(USWDSFormMixin, forms.ModelForm):
-    """A model form that checks the shape of input only.
+    """A model form that validates as Django's does: the model's ``clean()``, its fields and
+    constraints run, and their errors show beside the fields.
 
-    The model's own validation (``full_clean``) runs once, in the service that saves it, and
-    its errors come back to this form beside their fields (``ServiceFormView``).
+    A form whose data goes to a service is made with ``for_service=True`` (``ServiceFormView``
+    does so): it then checks the shape of input only and leaves its instance untouched, since
+    the service validates the model once, on the row it saves, and its errors come back to
+    the form beside their fields.
     """
 
+    def __init__(self, *args, for_service=False, **kwargs):
+        self.for_service = for_service
+        super().__init__(*args, **kwargs)
+
     def _post_clean(self):
-        pass
+        if not self.for_service:
+            super()._post_clean()

@@ -8,6 +8,8 @@ from django.shortcuts import redirect
 from django.utils.cache import patch_vary_headers
 from django.views.generic import FormView, TemplateView
 
+from .forms import ModelForm
+
 
 class PermissionRequiredMixin(LoginRequiredMixin):
     """Anonymous visitors go to the login page; others need ``permission(user)`` to hold.
@@ -63,6 +65,12 @@ class ServiceFormView(FormView):
     """
 
     success_message = None
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if issubclass(self.get_form_class(), ModelForm):
+            kwargs["for_service"] = True  # the service validates the model, once
+        return kwargs
 
     def perform(self, form):
         raise NotImplementedError

@@ -1,5 +1,8 @@
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from core.admin import ServiceAdminMixin
 
 from . import services
 from .models import (
@@ -36,13 +39,32 @@ class ToolAdmin(admin.ModelAdmin):
 
 
 @admin.register(IncentiveProgram)
-class IncentiveProgramAdmin(admin.ModelAdmin):
+class IncentiveProgramAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    """Through the services: a program keeps its coalition while adoptions point at it, and
+    removing one unlinks its adoptions in their history."""
+
     list_display = ["name", "coalition", "kind", "status", "launch_date"]
     list_filter = ["kind", "status"]
     search_fields = ["name", "coalition__name"]
     list_select_related = ["coalition"]
     autocomplete_fields = ["coalition"]
     filter_horizontal = ["measures"]
+
+    def save_through_service(self, request, obj, form, change):
+        data = dict(form.cleaned_data)
+        if change:
+            program = IncentiveProgram.objects.get(pk=obj.pk)
+            return services.incentive_program_update(program=program, actor=request.user,
+                                                     **data)
+        return services.incentive_program_create(actor=request.user, **data)
+
+    def save_related(self, request, form, formsets, change):
+        # The service has set the measures; only inlines (none today) are left.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_through_service(self, request, obj):
+        services.incentive_program_delete(program=obj, actor=request.user)
 
 
 class AdoptionStageChangeInline(admin.TabularInline):
@@ -54,30 +76,29 @@ class AdoptionStageChangeInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
 
-class MeasureAdoptionAdminForm(forms.ModelForm):
+
+class AdoptionChangeAdminForm(forms.ModelForm):
+    """A change of stage is dated, as on the coalition's page; the date is checked by
+    ``adoption_update``."""
+
+    changed_on = forms.DateField(
+        label="Date of this stage", required=False,
+        help_text="When the coalition reached the new stage; leave empty for today. Only "
+                  "used when the stage changes.",
+    )
+
     class Meta:
         model = MeasureAdoption
-        fields = ["coalition", "measure", "use", "stage", "stage_since", "incentive_program",
-                  "notes"]
-
-    def clean(self):
-        cleaned = super().clean()
-        original = (
-            MeasureAdoption.objects.filter(pk=self.instance.pk).first()
-            if self.instance.pk else None
-        )
-        stage, day = cleaned.get("stage"), cleaned.get("stage_since")
-        if original and stage and day and stage != original.stage:
-            services.adoption_check_stage_date(original, day, field_name="stage_since")
-        return cleaned
+        fields = ["stage", "changed_on", "incentive_program", "notes"]
 
 
 @admin.register(MeasureAdoption)
-class MeasureAdoptionAdmin(admin.ModelAdmin):
-    """Stage changes go through the service, so each keeps its dated history row."""
-
-    form = MeasureAdoptionAdminForm
+class MeasureAdoptionAdmin(ServiceAdminMixin, SimpleHistoryAdmin):
+    """Through the services, so each stage change keeps its dated row; deleting archives the
+    record (it leaves the lists, its stage history stays for the evaluation)."""
 
     list_display = ["coalition", "measure", "use", "stage", "stage_since"]
     list_filter = ["use", "stage", "measure__measure_set"]
@@ -86,24 +107,34 @@ class MeasureAdoptionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["coalition", "measure", "incentive_program"]
     inlines = [AdoptionStageChangeInline]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj:
+            kwargs["form"] = AdoptionChangeAdminForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        if obj:
+            return ["coalition", "measure", "use", "stage_since", "stage", "changed_on",
+                    "incentive_program", "notes"]
+        return ["coalition", "measure", "use", "stage", "stage_since", "incentive_program",
+                "notes"]
+
     def get_readonly_fields(self, request, obj=None):
         # Once recorded, the coalition, measure and use define the record; change the stage.
-        return ["coalition", "measure", "use"] if obj else []
+        return ["coalition", "measure", "use", "stage_since"] if obj else []
 
-    def save_model(self, request, obj, form, change):
-        data = form.cleaned_data
+    def save_through_service(self, request, obj, form, change):
+        data = dict(form.cleaned_data)
         if change:
-            original = MeasureAdoption.objects.get(pk=obj.pk)
-            services.adoption_update(
-                adoption=original, actor=request.user, stage=data["stage"],
-                changed_on=data["stage_since"], incentive_program=data["incentive_program"],
-                notes=data["notes"],
-            )
-        else:
-            created = services.adoption_create(
-                coalition=data["coalition"], measure=data["measure"], use=data["use"],
-                stage=data["stage"], stage_since=data["stage_since"],
-                incentive_program=data["incentive_program"], notes=data["notes"],
-                actor=request.user,
-            )
-            obj.pk = created.pk
+            adoption = MeasureAdoption.objects.get(pk=obj.pk)
+            return services.adoption_update(adoption=adoption, actor=request.user, **data)
+        return services.adoption_create(actor=request.user, **data)
+
+    def delete_through_service(self, request, obj):
+        services.adoption_archive(adoption=obj, actor=request.user)
+
+    def get_deleted_objects(self, objs, request):
+        _, _, perms_needed, protected = super().get_deleted_objects(objs, request)
+        archived = [f"{obj} (archived: its dated stage history is kept)" for obj in objs]
+        return archived, {MeasureAdoption._meta.verbose_name_plural: len(archived)}, \
+            perms_needed, protected

@@ -4,7 +4,7 @@ import time
 
 import django_filters
 from django.conf import settings
-from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 
 from coalitions.models import Coalition
@@ -77,11 +77,15 @@ def tool_list():
 
 
 def measure_adopters(measure, *, user):
-    """Which coalitions of the program use a measure and for what; empty for the public."""
+    """Which coalitions use a measure and for what, among those whose records the user may
+    read (as in the API): staff and evaluators see every coalition, a member their own.
+    Empty for the public."""
     if not can_see_adopters(user):
         return MeasureAdoption.objects.none()
     return (
-        MeasureAdoption.objects.filter(measure=measure)
+        MeasureAdoption.objects.filter(
+            measure=measure, coalition__in=adoption_coalitions_for(user)
+        )
         .exclude(stage=MeasureAdoption.Stage.DISCONTINUED)
         .select_related("coalition", "incentive_program")
         .order_by("coalition__name", "use")
@@ -134,12 +138,15 @@ def adoption_stage_history(adoption):
 def adoptions_as_of(day, *, user=None, coalition=None):
     """Adoptions as they stood on ``day``: each with ``stage_on_day``, the stage of its latest
     change dated on or before that day, and ``stage_on_day_since``, the date of that change.
-    Adoptions not yet recorded by then are left out. With ``user``, only the coalitions that
-    user may see; without, the whole program (the evaluation's view)."""
+    Adoptions not yet recorded by then are left out, and so are those removed (archived) on
+    or before that day; one removed later still answers for the days before. With ``user``,
+    only the coalitions that user may see; without, the whole program (the evaluation's view).
+    """
     latest = AdoptionStageChange.objects.filter(
         adoption=OuterRef("pk"), changed_on__lte=day
     ).order_by("-changed_on", "-recorded_at", "-pk")
-    queryset = MeasureAdoption.objects.annotate(
+    on_record = Q(archived_at__isnull=True) | Q(archived_at__date__gt=day)
+    queryset = MeasureAdoption.all_objects.filter(on_record).annotate(
         stage_on_day=Subquery(latest.values("stage")[:1]),
         stage_on_day_since=Subquery(latest.values("changed_on")[:1]),
     ).filter(stage_on_day__isnull=False)

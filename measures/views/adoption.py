@@ -111,7 +111,7 @@ class AdoptionDeleteView(_AdoptionMixin, TemplateView):
     template_name = "measures/adoption_confirm_delete.html"
 
     def post(self, request, *args, **kwargs):
-        services.adoption_delete(adoption=self.adoption, actor=request.user)
+        services.adoption_archive(adoption=self.adoption, actor=request.user)
         messages.success(request, f"The record of {self.adoption.measure.code} was removed.")
         return redirect(self.get_success_url())
 

@@ -1,11 +1,15 @@
 """A coalition lead records an incentive program and its measures; staff see it."""
 
+from datetime import date
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from accounts.roles import PROGRAM_STAFF
 from coalitions.models import Membership
+from measures import services
 from measures.models import MeasureAdoption
 from tests import factories
 
@@ -46,7 +50,9 @@ def test_a_lead_marks_two_measures_implemented_in_a_new_p4p_program(page, login_
     page.locator("#id_name").fill("Hospital quality bonus")
     page.get_by_label("Kind").select_option(label="Pay for performance")
     page.get_by_label("Status").select_option(label="Active")
-    page.locator("#id_measures").select_option([f"{psi.pk}", f"{iqi.pk}"])
+    measures = page.get_by_role("group", name="Measures")
+    for code in ("PSI 90", "IQI 91"):  # checkboxes, not a Ctrl-click list
+        measures.get_by_text(code).click()
     page.get_by_label("Record these measures as adopted").select_option(label="Implemented")
     submit(page, "Save")
     assert page.locator("#id_launch_date").get_attribute("aria-invalid") == "true"
@@ -84,3 +90,33 @@ def test_a_lead_changes_a_stage_from_the_keyboard_friendly_form(page, login_as):
     assert "PQI 92 saved." in page.get_by_role("main").inner_text()
     visit(page, reverse("measures:adoption-update", args=[adoption.pk]))
     assert "Piloting on May 2, 2026" in page.get_by_role("main").inner_text()
+
+
+def test_a_lead_opens_a_planned_adoption_and_saves_it_untouched_nothing_changes(page, login_as):
+    coalition = factories.CoalitionFactory()
+    lead = factories.MembershipFactory(coalition=coalition, role=Membership.Role.LEAD).user
+    program = factories.IncentiveProgramFactory(coalition=coalition, name="Hospital bonus")
+    factories.IncentiveProgramFactory(coalition=coalition, name="Report card 2026")
+    measure = factories.MeasureFactory(code="PQI 93")
+    notes = "Waiting for the hospital association.\nPilot in two counties first."
+    adoption = services.adoption_create(
+        coalition=coalition, measure=measure, use="p4p", stage="planned",
+        stage_since=date(2026, 2, 2), incentive_program=program, notes=notes, actor=lead,
+    )
+    before = MeasureAdoption.objects.get(pk=adoption.pk)
+
+    login_as(lead)
+    visit(page, reverse("measures:adoption-update", args=[adoption.pk]))
+    form = page.get_by_role("main")
+    expect(form.locator("select[name=stage]")).to_have_value("planned")
+    expect(form.locator("select[name=incentive_program]")).to_have_value(str(program.pk))
+    expect(form.locator("textarea[name=notes]")).to_have_value(notes)
+    submit(page, "Save")
+
+    assert "PQI 93 saved." in page.get_by_role("main").inner_text()
+    after = MeasureAdoption.objects.get(pk=adoption.pk)
+    assert (after.stage, after.stage_since, after.incentive_program, after.notes) == (
+        "planned", date(2026, 2, 2), program, notes)
+    assert after.updated_at == before.updated_at
+    assert list(after.stage_changes.values_list("stage", "changed_on")) == [
+        ("planned", date(2026, 2, 2))]

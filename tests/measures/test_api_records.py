@@ -335,7 +335,7 @@ def test_a_lead_records_and_changes_an_incentive_program(api, lead_user, coaliti
 @pytest.mark.parametrize(("method", "service"), [
     ("post-adoption", "adoption_create"),
     ("patch-adoption", "adoption_update"),
-    ("delete-adoption", "adoption_delete"),
+    ("delete-adoption", "adoption_archive"),
     ("post-program", "incentive_program_create"),
     ("patch-program", "incentive_program_update"),
 ])

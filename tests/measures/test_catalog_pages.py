@@ -380,16 +380,28 @@ def adoptions(catalog, coalition, other_coalition):
     return catalog.diabetes
 
 
-def test_staff_evaluators_and_members_see_which_coalitions_use_a_measure(
-    client, staff_user, evaluator_user, member_user, adoptions
+def test_staff_and_evaluators_see_which_coalitions_use_a_measure(
+    client, staff_user, evaluator_user, adoptions
 ):
-    for user in (staff_user, evaluator_user, member_user):
+    for user in (staff_user, evaluator_user):
         client.force_login(user)
         html = client.get(adoptions.get_absolute_url()).content.decode()
         assert "Coalitions using this measure" in html, user
         for text in ("Home Coalition", "Other Coalition", "Pay for performance",
                      "Piloting since 1 April 2026", "Gold Star Bonus", "Public reporting"):
             assert text in html, (user, text)
+
+
+def test_a_member_sees_their_own_coalitions_use_of_a_measure_not_others(
+    member_client, adoptions
+):
+    # The API's policy: a member reads their own coalition's adoption records only.
+    html = member_client.get(adoptions.get_absolute_url()).content.decode()
+    assert "Coalitions using this measure" in html
+    for text in ("Home Coalition", "Pay for performance", "Piloting since 1 April 2026",
+                 "Gold Star Bonus", "You see your own coalition’s records"):
+        assert text in html, text
+    assert "Other Coalition" not in html and "Public reporting" not in html
 
 
 def test_the_public_sees_no_adopters_not_even_the_heading(client, adoptions):
