@@ -47,7 +47,9 @@ def _search_query(text):
 
 
 def measure_search(queryset, text):
-    """Measures matching ``text``: full-text on PostgreSQL, every word somewhere on SQLite."""
+    """Measures matching ``text``, the one search of the catalog page and the API's
+    ``?search=``: full-text over the code, title, description and domain on PostgreSQL;
+    elsewhere every word somewhere in those fields."""
     text = text.strip()
     if not text:
         return queryset
@@ -56,6 +58,7 @@ def measure_search(queryset, text):
     for word in text.split():
         queryset = queryset.filter(
             Q(code__icontains=word) | Q(title__icontains=word) | Q(description__icontains=word)
+            | Q(domain__icontains=word)
         )
     return queryset
 

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from coalitions.models import Coalition
 from coalitions.permissions import coalitions_visible_to
+from measures.catalog_selectors import measure_search
 from measures.models import (
     IncentiveProgram,
     Measure,
@@ -58,7 +59,10 @@ class MeasureFilter(filters.FilterSet):
         help_text="Only measures changed at or after this time (ISO 8601).",
     )
     search = filters.CharFilter(
-        method="filter_search", help_text="Words in the code, title or description."
+        method="filter_search", max_length=200,
+        help_text="Words of the code, title, description or domain, matched as the catalog "
+        "page's search box matches them (the same selector): on PostgreSQL full-text, with "
+        "stemming, \"quoted phrases\", OR and -exclusion; elsewhere every word somewhere.",
     )
 
     class Meta:
@@ -66,12 +70,7 @@ class MeasureFilter(filters.FilterSet):
         fields = []
 
     def filter_search(self, queryset, name, value):
-        for word in value.split():
-            queryset = queryset.filter(
-                Q(code__icontains=word) | Q(title__icontains=word)
-                | Q(description__icontains=word)
-            )
-        return queryset
+        return measure_search(queryset, value)
 
     def filter_program(self, queryset, name, value):
         if not value:
