@@ -453,9 +453,8 @@ def invitation_accept(*, token, full_name="", password=None):
         refusal = _invitation_refusal(invitation.coalition, invitation.email)
         if refusal:
             raise RegistryError(refusal)
-        _save(
-            Membership(user=user, coalition=invitation.coalition, role=invitation.role),
-            actor=user,
+        membership_create(
+            user=user, coalition=invitation.coalition, role=invitation.role, actor=user
         )
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user

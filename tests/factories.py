@@ -238,6 +238,7 @@ class ActionPlanFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = ActionPlan
+        skip_postgeneration_save = True
 
     coalition = factory.SubFactory(CoalitionFactory)
     program = factory.SubFactory(ProgramFactory)
