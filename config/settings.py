@@ -429,6 +429,9 @@ PASSWORD_RESET_RATE = env_rate("PASSWORD_RESET_RATE", "5/hour")
 # token and session holders per user; a rate is "<requests>/<second|minute|hour|day>".
 API_THROTTLE_ANON = env_rate("API_THROTTLE_ANON", "120/minute")
 API_THROTTLE_USER = env_rate("API_THROTTLE_USER", "1200/minute")
+# The FHIR face (/fhir/r4/), public, per client address: a client that reads the catalog
+# measure by measure makes some 150 requests.
+FHIR_THROTTLE = env_rate("FHIR_THROTTLE", "300/minute")
 # Seconds the server keeps a full catalog answer in the cache (0: never); the key holds the
 # catalog's version, so a change to the catalog is never served stale.
 API_CACHE_TIMEOUT = int(env("API_CACHE_TIMEOUT", "300"))
@@ -446,7 +449,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "core.api.renderers.ContentNegotiation",
     "DEFAULT_THROTTLE_CLASSES": ["core.api.throttles.ApiRateThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER},
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": API_THROTTLE_ANON, "user": API_THROTTLE_USER, "fhir": FHIR_THROTTLE,
+    },
     "NUM_PROXIES": PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "core.api.exception_handler",

@@ -2,7 +2,7 @@
 
 Every answer, errors included, is a FHIR resource: a refusal is an OperationOutcome with the
 HTTP status that FHIR gives it (400 bad parameter, 404 unknown id or resource type, 405 method,
-406 format).
+406 format, 429 too many requests from one address, with Retry-After).
 """
 
 import functools
@@ -10,6 +10,8 @@ import functools
 from django.http import JsonResponse
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
+
+from core.api.throttles import ApiRateThrottle
 
 from .capability import capability_statement
 from .errors import FhirError
@@ -67,8 +69,26 @@ def _check_pretty(request):
             )
 
 
+class _Throttled(FhirError):
+    def __init__(self, wait):
+        super().__init__(
+            429, "throttled",
+            f"Too many requests from this address: try again in {wait} seconds.",
+        )
+        self.wait = wait
+
+
+def _check_rate(request):
+    """Count the request against the address's FHIR rate (``fhir`` in the API's throttle
+    rates, in the same counters as the REST API's)."""
+    throttle = ApiRateThrottle()
+    if not throttle.allow("fhir", throttle.get_ident(request)):
+        raise _Throttled(throttle.wait())
+
+
 def fhir_view(view):
-    """Wrap a FHIR view: GET and HEAD only, JSON only, refusals as OperationOutcomes.
+    """Wrap a FHIR view: throttled per address, GET and HEAD only, JSON only, refusals as
+    OperationOutcomes (a 429 with ``Retry-After``).
 
     CSRF protection is off because these views never change anything; without that, a POST
     would get the CSRF page instead of the 405 a FHIR client expects.
@@ -78,6 +98,7 @@ def fhir_view(view):
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
         try:
+            _check_rate(request)
             if request.method not in ALLOWED_METHODS:
                 raise FhirError(
                     405, "not-supported",
@@ -93,6 +114,8 @@ def fhir_view(view):
             )
             if error.status == 405:
                 response["Allow"] = ", ".join(ALLOWED_METHODS)
+            if isinstance(error, _Throttled):
+                response["Retry-After"] = str(error.wait)
         return response
 
     return wrapped
