@@ -19,18 +19,43 @@ _WIDGET_CLASSES = {
 }
 
 
+# Widgets drawn by the portal's own templates: a select that turns into a combo box when its
+# list is long, and checkboxes or radio buttons as USWDS draws them (never a Ctrl-click list).
+_WIDGET_TEMPLATES = {
+    forms.Select: ("forms/widgets/select.html", None),
+    forms.CheckboxSelectMultiple: (
+        "forms/widgets/choice_inputs.html", "forms/widgets/choice_input_option.html"
+    ),
+    forms.RadioSelect: (
+        "forms/widgets/choice_inputs.html", "forms/widgets/choice_input_option.html"
+    ),
+}
+
+
 class USWDSFormMixin:
-    """Gives each widget its USWDS class and marks fields in error for assistive technology."""
+    """Gives each widget its USWDS class and template, and marks fields in error for assistive
+    technology. A long single-choice list becomes a combo box (forms/widgets/select.html), a
+    multiple-choice list checkboxes."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
+            if type(widget) is forms.SelectMultiple:
+                # Several choices are ticked, never Ctrl-clicked in a list.
+                attrs = {key: value for key, value in widget.attrs.items() if key != "size"}
+                field.widget = widget = forms.CheckboxSelectMultiple(
+                    attrs=attrs, choices=widget.choices
+                )
+                widget.is_required = field.required
             css = next(
                 (css for kind, css in _WIDGET_CLASSES.items() if isinstance(widget, kind)),
                 "usa-input",
             )
             widget.attrs["class"] = f"{css} {widget.attrs.get('class', '')}".strip()
+            if type(widget) in _WIDGET_TEMPLATES:
+                widget.template_name, option_template = _WIDGET_TEMPLATES[type(widget)]
+                widget.option_template_name = option_template or widget.option_template_name
             if isinstance(widget, forms.DateInput):
                 widget.input_type = "date"
                 widget.format = "%Y-%m-%d"

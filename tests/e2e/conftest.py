@@ -35,11 +35,89 @@ TIMEOUT_MS = 10_000
 
 _axe = Axe()
 
+# WCAG 1.4.10 Reflow: at 320 CSS pixels wide (a phone, or 1280 px at 400 % zoom) no page may
+# scroll sideways. A table too wide for that either stacks or scrolls in its own region.
+REFLOW_WIDTH = 320
+
+# The elements sticking out past the right edge, for the failure message: the deepest ones
+# first (a table's cell rather than every box around it).
+_OVERFLOW_SCRIPT = """() => {
+    const width = document.documentElement.clientWidth;
+    const wide = [...document.body.querySelectorAll('*')].filter((el) => {
+        const box = el.getBoundingClientRect();
+        if (box.right <= width + 1 || box.width === 0) return false;
+        for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+            const overflow = getComputedStyle(up).overflowX;
+            if (overflow === 'auto' || overflow === 'scroll' || overflow === 'hidden') return false;
+        }
+        return true;
+    });
+    return {
+        scrollWidth: document.documentElement.scrollWidth,
+        clientWidth: width,
+        wide: wide.filter((el) => !wide.some((other) => other !== el && el.contains(other)))
+            .slice(0, 5).map((el) => el.outerHTML.slice(0, 160)),
+    };
+}"""
+
+
+def assert_reflows(page):
+    """At 320 CSS pixels wide the page does not scroll sideways (WCAG 1.4.10)."""
+    size = page.viewport_size
+    page.set_viewport_size({"width": REFLOW_WIDTH, "height": size["height"]})
+    try:
+        found = page.evaluate(_OVERFLOW_SCRIPT)
+    finally:
+        page.set_viewport_size(size)
+    assert found["scrollWidth"] <= found["clientWidth"], (
+        f"{page.url} scrolls sideways at {REFLOW_WIDTH} px: {found['scrollWidth']} px wide "
+        f"in {found['clientWidth']} px; too wide: " + "\n".join(found["wide"])
+    )
+
+
+def assert_no_console_errors(page):
+    """Nothing the page did so far logged an error: a refused script or style (the
+    Content-Security-Policy), a missing file (404), an uncaught exception."""
+    errors = page.console_errors[:]
+    page.console_errors.clear()
+    assert not errors, f"{page.url} logged errors in the browser console:\n" + "\n".join(errors)
+
 
 def assert_accessible(page):
-    """Run axe-core on the page as it is now; any violation fails the test with axe's report."""
+    """Every browser test's check of a page as it is now: axe-core finds no violation, the page
+    reflows at 320 px without scrolling sideways, and the console shows no error."""
     results = _axe.run(page)
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+    assert_reflows(page)
+    assert_no_console_errors(page)
+
+
+_HTMX_ABORT_LOGS = {"htmx:afterRequest", "htmx:sendAbort"}
+
+
+def _collect_console_errors(tab):
+    """Keep the console's errors on ``tab.console_errors``.
+
+    Left out: Chromium logging a page whose own answer is an error status (a 404 or 403 page
+    a test visits on purpose) as a failed resource, since the test asserts that status itself;
+    and htmx logging a request it aborted on purpose because a newer one replaced it
+    (hx-sync "replace"), which it reports as "htmx:sendAbort" after "htmx:afterRequest" (a
+    request that failed is still caught: htmx:sendError, htmx:responseError, htmx:timeout).
+    Any other failed load, a CSP refusal or an uncaught exception is kept."""
+    tab.console_errors = []
+
+    def on_console(message):
+        if message.type != "error":
+            return
+        url = message.location.get("url", "")
+        if message.text.startswith("Failed to load resource") and url == tab.url:
+            return
+        if message.text.split(",")[0] in _HTMX_ABORT_LOGS:
+            return
+        tab.console_errors.append(f"{message.text} ({url})")
+
+    tab.on("console", on_console)
+    tab.on("pageerror", lambda error: tab.console_errors.append(f"uncaught: {error}"))
 
 
 @pytest.fixture(scope="session")
@@ -64,8 +142,11 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
     tab = context.new_page()
+    _collect_console_errors(tab)
     yield tab
+    errors = tab.console_errors
     context.close()
+    assert not errors, "the browser console logged errors:\n" + "\n".join(errors)
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def test_a_lead_marks_two_measures_implemented_in_a_new_p4p_program(page, login_
     staff.groups.add(Group.objects.get(name=PROGRAM_STAFF))
     psi = factories.MeasureFactory(code="PSI 90", title="Patient Safety and Adverse Events "
                                    "Composite")
-    iqi = factories.MeasureFactory(code="IQI 91", title="Mortality for Selected Conditions")
+    factories.MeasureFactory(code="IQI 91", title="Mortality for Selected Conditions")
     factories.MeasureFactory(code="PQI 01")
 
     login_as(lead)

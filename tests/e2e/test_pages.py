@@ -8,6 +8,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from playwright.sync_api import expect
 
 from coalitions.models import Coalition, Contact, Enrollment
 from tests import factories
@@ -367,11 +368,16 @@ def test_staff_creates_a_coalition_and_enrols_it(portal, page, login_as, staff_u
     assert_accessible(page)
     page.get_by_label("Name").fill("Chesapeake Purchasers")
     page.get_by_label("Kind").select_option(label="Purchaser coalition")
-    page.get_by_label("State(s)").select_option(["MD", "VA"])
+    # Several states are ticked (checkboxes, not a Ctrl-click list).
+    states = page.get_by_role("group", name="State(s)")
+    for state in ("Maryland", "Virginia"):
+        states.get_by_text(state, exact=True).click()
+        expect(states.get_by_label(state, exact=True)).to_be_checked()
     page.get_by_label("Market").fill("Baltimore–Washington")
     submit(page, "Save")
     assert "Coalition “Chesapeake Purchasers” created." in page.get_by_role("main").inner_text()
     assert page.get_by_role("heading", level=1).inner_text() == "Chesapeake Purchasers"
+    assert Coalition.objects.get(name="Chesapeake Purchasers").state_list == ["MD", "VA"]
 
     page.get_by_role("navigation", name="Primary").get_by_role("link", name="Programs").click()
     page.wait_for_url("**/programs/")
