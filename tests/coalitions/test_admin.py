@@ -2,6 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from coalitions import services
 from coalitions.models import Contact, Enrollment, Membership, ProgramPartner
 from tests import factories
 
@@ -189,3 +190,22 @@ def test_a_contact_added_on_the_coalitions_admin_page_keeps_who(client, staff_us
     contact = Contact.objects.get()
     assert contact.history.get().history_user == staff_user
     assert not coalition.history.filter(history_type="~").exists(), "unchanged: not saved"
+
+
+def test_the_admin_leaves_the_capacity_rule_to_the_service_which_checks_it_once(
+    client, staff_user, monkeypatch
+):
+    program = factories.ProgramFactory(intensive_capacity=1)
+    coalition = factories.CoalitionFactory()
+    calls = []
+    real = services.enrollment_check_capacity
+    monkeypatch.setattr(services, "enrollment_check_capacity",
+                        lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs))
+    client.force_login(staff_user)
+
+    response = client.post(reverse("admin:coalitions_enrollment_add"), {
+        "program": program.pk, "coalition": coalition.pk, "tier": "intensive",
+        "enrolled_on": "2026-02-01"})
+
+    assert response.status_code == 302
+    assert len(calls) == 1
