@@ -323,8 +323,11 @@ class AdoptionListView(RecordsListView):
                    **errors(404)},
     ),
     delete=extend_schema(
-        summary="Delete an adoption",
-        responses={204: OpenApiResponse(None, "Deleted."), **errors(401, 403, 404, 429)},
+        summary="Remove an adoption",
+        description="The record is archived: it leaves the lists, and its stage history "
+        "still answers `as_of` a day before the removal.",
+        responses={204: OpenApiResponse(None, "Removed (archived)."),
+                   **errors(401, 403, 404, 429)},
     ),
 )
 class AdoptionDetailView(RecordDetailView):
