@@ -1,10 +1,8 @@
 """Reads the API adds to ``measures.selectors``: the measure list as plain rows, and the
 adoption list as of a day scoped to the user. Each list costs a fixed number of queries."""
 
-from collections import defaultdict
-
-from django.db import connection
-from django.db.models import CharField, F, Func, Q
+import orjson
+from django.db.models import CharField, F, Func, OuterRef, Q, Subquery
 
 from measures import selectors
 from measures.models import Measure, MeasureFact, ProgramMembership
@@ -15,8 +13,11 @@ MEASURE_VALUE_FIELDS = (
     "data_source", "numerator", "denominator", "improvement_notation", "endorsement_number",
     "status", "version", "source_url", "software_url", "updated_at",
 )
-# ``updated_at`` is read as text under this name (see IsoTimestamp), renamed in measure_rows.
+# ``updated_at`` is read as text under this name (see IsoTimestamp), renamed in measure_rows;
+# the components' and programs' codes as JSON text under these (see JSONList).
 UPDATED_AT_TEXT = "updated_at_text"
+COMPONENTS_JSON = "components_json"
+PROGRAMS_JSON = "programs_json"
 
 
 class IsoTimestamp(Func):
@@ -38,10 +39,47 @@ class IsoTimestamp(Func):
         return f"REPLACE({sql}, ' ', 'T') || 'Z'", params
 
 
+class JSONList(Subquery):
+    """The values of a one-column subquery (named ``v``), in order, as the JSON text of a
+    list, read in the outer row's own query: a page of measures and the codes of each one's
+    components and programs cost one query, not one per relation."""
+
+    output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler, connection, **extra_context,
+            template="(SELECT COALESCE(json_agg(v ORDER BY v), '[]')::text "
+            "FROM (%(subquery)s) AS u)",
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # Rows reach an aggregate in the order of the subquery they come from.
+        return super().as_sql(
+            compiler, connection, **extra_context,
+            template="(SELECT json_group_array(v) FROM (%(subquery)s))",
+        )
+
+
+def _component_codes():
+    return JSONList(
+        Measure.components.through.objects.filter(from_measure=OuterRef("pk"))
+        .values(v=F("to_measure__code")).order_by("v")
+    )
+
+
+def _program_codes():
+    return JSONList(
+        ProgramMembership.objects.filter(measure=OuterRef("pk"))
+        .values(v=F("program__code")).order_by("v").distinct()
+    )
+
+
 def _measure_values():
     return selectors.measure_list().values(
         "id", *MEASURE_VALUE_FIELDS[:-1], set=F("measure_set__code"),
-        **{UPDATED_AT_TEXT: IsoTimestamp("updated_at")},
+        **{UPDATED_AT_TEXT: IsoTimestamp("updated_at"), COMPONENTS_JSON: _component_codes(),
+           PROGRAMS_JSON: _program_codes()},
     )
 
 
@@ -51,72 +89,19 @@ _MEASURE_VALUES = _measure_values()
 
 
 def measure_values():
-    """Measures as dicts, the set's code joined in: no model instance is built per row."""
+    """Measures as dicts, the set's code joined in, with their components' and programs'
+    codes (as JSON text): no model instance is built per row."""
     return _MEASURE_VALUES.all()
-
-
-MAX_IDS_IN_QUERY = 500
-
-
-def _component_codes(measure_ids):
-    """{composite id: [component codes, in code order]} for the given measures: one query.
-
-    Plain SQL: the ORM's ``__in`` prepares each of up to 500 ids one by one, which costs
-    ten times the query itself. Table and column names come from the models; the ids are
-    parameters.
-    """
-    components = defaultdict(list)
-    if not measure_ids:
-        return components
-    through = Measure.components.through._meta
-    quote = connection.ops.quote_name
-    links, measures = quote(through.db_table), quote(Measure._meta.db_table)
-    from_column = quote(through.get_field("from_measure").column)
-    to_column = quote(through.get_field("to_measure").column)
-    sql = (
-        f"SELECT link.{from_column}, component.code FROM {links} link "  # noqa: S608
-        f"JOIN {measures} component ON component.id = link.{to_column}"
-    )
-    params = []
-    if len(measure_ids) <= MAX_IDS_IN_QUERY:
-        # Past that (a whole catalog in CSV), every link is read: fewer than the rows.
-        sql += f" WHERE link.{from_column} IN ({', '.join(['%s'] * len(measure_ids))})"
-        params = measure_ids
-    with connection.cursor() as cursor:
-        cursor.execute(sql + " ORDER BY component.code", params)
-        for measure_id, code in cursor.fetchall():
-            components[measure_id].append(code)
-    return components
-
-
-def _program_codes(measure_ids):
-    """{measure id: [program codes, sorted]}: one query (none for no measures). The
-    memberships are few (a few hundred), so all are read rather than filtered by id."""
-    programs = defaultdict(list)
-    if not measure_ids:
-        return programs
-    memberships = (
-        ProgramMembership.objects.order_by("program__code")
-        .values_list("measure_id", "program__code").distinct()
-    )
-    for measure_id, code in memberships:
-        if code not in programs[measure_id]:
-            programs[measure_id].append(code)
-    return programs
 
 
 def measure_rows(rows, *, detail_url):
     """``measure_values()`` rows made the API's, in place: each with its ``url``
-    (``detail_url`` and the slug), its components' codes and its programs' codes, each
-    gathered in one query."""
-    ids = [row["id"] for row in rows]
-    components = _component_codes(ids).get
-    programs = _program_codes(ids).get
+    (``detail_url`` and the slug), its components' codes and its programs' codes."""
     for row in rows:
-        measure_id = row.pop("id")
+        del row["id"]
         row["url"] = detail_url + row["slug"] + "/"
-        row["components"] = components(measure_id, ())
-        row["programs"] = programs(measure_id, [])
+        row["components"] = orjson.loads(row.pop(COMPONENTS_JSON))
+        row["programs"] = orjson.loads(row.pop(PROGRAMS_JSON))
         row["updated_at"] = row.pop(UPDATED_AT_TEXT)
     return rows
 
