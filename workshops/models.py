@@ -125,6 +125,9 @@ class Event(TimeStampedModel):
     audience_kind = models.CharField(
         max_length=200, blank=True, help_text="For a presentation or briefing: who they were."
     )
+    featured_measures = models.ManyToManyField("measures.Measure", blank=True,
+                                               related_name="events")
+    featured_tools = models.ManyToManyField("measures.Tool", blank=True, related_name="events")
 
     history = HistoricalRecords()
 
@@ -329,3 +332,154 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for {self.registration}"
+
+
+class Material(TimeStampedModel):
+    """A file or a link handed out with an event (slides, a toolkit, a recording)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="materials")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="event-materials/%Y/", blank=True)
+    url = models.URLField("link", max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["event", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        super().clean()
+        if bool(self.file) == bool(self.url):
+            raise ValidationError("Give either a file or a link, not both.")
+
+    @property
+    def href(self):
+        return self.file.url if self.file else self.url
+
+
+class AttendanceImport(TimeStampedModel):
+    """A participant report uploaded for an event: kept as it came, read on a preview, and
+    applied once. The same file (by its SHA-256) is applied to an event only once."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", "Awaiting confirmation"
+        APPLIED = "applied", "Applied"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="imports")
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    text = models.TextField(help_text="The file's text, decoded.")
+    source = models.CharField(max_length=20, help_text="zoom, teams or csv")
+    mapping = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                    related_name="+")
+    matched = models.PositiveIntegerField(default=0)
+    unmatched = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "sha256"], condition=Q(status="applied"),
+                                    name="attendance_import_once_per_file"),
+        ]
+
+    def __str__(self):
+        return f"{self.filename} for {self.event}"
+
+
+class AttendanceInterval(models.Model):
+    """One stretch a registrant was in a web conference; their time is the union of these."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE,
+                                     related_name="intervals")
+    joined_at = models.DateTimeField()
+    left_at = models.DateTimeField()
+    source = models.ForeignKey(AttendanceImport, on_delete=models.SET_NULL, null=True,
+                               related_name="intervals")
+
+    class Meta:
+        ordering = ["registration", "joined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["registration", "joined_at", "left_at"],
+                                    name="attendance_interval_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.registration.name}: {self.joined_at:%H:%M} to {self.left_at:%H:%M}"
+
+
+class UnmatchedAttendee(models.Model):
+    """A row of a participant report that matched no registration, kept for staff to match
+    by hand or add as a walk-in: nothing in a report is lost."""
+
+    source = models.ForeignKey(AttendanceImport, on_delete=models.CASCADE,
+                               related_name="unmatched_rows")
+    name = models.CharField(max_length=200, blank=True)
+    email = models.CharField(max_length=254, blank=True)
+    intervals = models.JSONField(default=list, help_text="[[joined ISO, left ISO], ...]")
+    resolved_registration = models.ForeignKey(
+        Registration, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["source", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "email", "name"],
+                                    name="unmatched_attendee_once_per_import"),
+        ]
+
+    def __str__(self):
+        return self.name or self.email
+
+
+class Feedback(TimeStampedModel):
+    """An attendee's feedback on an event, given once."""
+
+    class Usefulness(models.TextChoices):
+        VERY = "very", "Very useful"
+        SOMEWHAT = "somewhat", "Somewhat useful"
+        NOT = "not", "Not useful"
+
+    registration = models.OneToOneField(Registration, on_delete=models.CASCADE,
+                                        related_name="feedback")
+    rating = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 (poor) to 5 (excellent)")
+    usefulness = models.CharField(max_length=10, choices=Usefulness.choices)
+    comments = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5),
+                                   name="feedback_rating_1_to_5"),
+        ]
+
+    def __str__(self):
+        return f"Feedback from {self.registration.name}"
+
+
+class FeedbackIntention(models.Model):
+    """Whether an attendee intends to use one featured measure or tool (one of the two)."""
+
+    feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="intentions")
+    measure = models.ForeignKey("measures.Measure", on_delete=models.CASCADE, null=True,
+                                blank=True, related_name="+")
+    tool = models.ForeignKey("measures.Tool", on_delete=models.CASCADE, null=True, blank=True,
+                             related_name="+")
+    intends_to_use = models.BooleanField()
+
+    class Meta:
+        ordering = ["feedback", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(measure__isnull=False, tool__isnull=True)
+                | Q(measure__isnull=True, tool__isnull=False),
+                name="intention_names_a_measure_or_a_tool",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.measure or self.tool}: {'yes' if self.intends_to_use else 'no'}"

@@ -9,8 +9,9 @@ E-mails: a change that owes someone an e-mail writes a ``Notice`` row in the sam
 transaction; the row is queued on commit and swept if the broker lost it (``core.outbox``).
 """
 
+import hashlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
@@ -20,7 +21,17 @@ from coalitions.models import Enrollment
 from core.errors import DomainError
 from core.outbox import enqueue_on_commit
 
-from .models import Event, Notice, Registration
+from . import attendance
+from .models import (
+    AttendanceImport,
+    AttendanceInterval,
+    Event,
+    Feedback,
+    FeedbackIntention,
+    Notice,
+    Registration,
+    UnmatchedAttendee,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -461,3 +472,203 @@ def _expire_at(event, moment):
             logger.warning("Expiry of holds on event %s not queued: %s", event.pk, error)
 
     transaction.on_commit(send, robust=True)
+
+
+# --- attendance -----------------------------------------------------------------------------
+
+
+def registration_check_in(*, registration, actor):
+    """Mark a person present. A second tap changes nothing (it keeps the first time)."""
+    with transaction.atomic():
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.status not in Registration.ACTIVE_STATUSES:
+            raise RegistrationError(f"{current.name}'s registration is "
+                                    f"{current.get_status_display().lower()}.")
+        if current.checked_in_at is None:
+            current.checked_in_at = timezone.now()
+            current._history_user = actor
+            current.save(update_fields=["checked_in_at", "updated_at"])
+    return current
+
+
+def registration_undo_check_in(*, registration, actor):
+    with transaction.atomic():
+        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        if current.checked_in_at is not None:
+            current.checked_in_at = None
+            current._history_user = actor
+            current.save(update_fields=["checked_in_at", "updated_at"])
+    return current
+
+
+def _report_problem(error):
+    return RegistrationError({"file": str(error)})
+
+
+def attendance_import_read(*, event, filename, raw, actor, mapping=None):
+    """Read an uploaded participant report for a preview: the file is kept, nothing is
+    applied. A file already applied to this event is refused."""
+    if not event.is_online and event.kind != Event.Kind.WEB_CONFERENCE:
+        raise RegistrationError({"file": "Participant reports are for web conferences."})
+    digest = hashlib.sha256(raw).hexdigest()
+    if event.imports.filter(sha256=digest, status=AttendanceImport.Status.APPLIED).exists():
+        raise RegistrationError({"file": "This file was imported already; nothing changed."})
+    try:
+        report = attendance.read_report(raw, zone=event.zone, mapping=mapping)
+    except attendance.ReportError as error:
+        raise _report_problem(error) from error
+    record = AttendanceImport.objects.create(
+        event=event, filename=filename[:255], sha256=digest, text=attendance.decode(raw),
+        source=report.source, mapping=report.mapping, uploaded_by=actor,
+    )
+    return record, report
+
+
+def attendance_import_apply(*, record, actor):
+    """Apply a previewed report: each person's stretches are added to their registration
+    (matched by e-mail address), their time present recomputed as the union of every
+    stretch, and anyone at or over the event's threshold counted as attended. Rows that
+    match no registration are kept for staff. Applying the same file again changes nothing."""
+    event = record.event
+    try:
+        report = attendance.read_report(record.text.encode("utf-8"), zone=event.zone,
+                                        mapping=record.mapping, source=record.source)
+    except attendance.ReportError as error:
+        raise _report_problem(error) from error
+    with transaction.atomic():
+        current = AttendanceImport.objects.select_for_update().get(pk=record.pk)
+        if current.status == AttendanceImport.Status.APPLIED or event.imports.filter(
+            sha256=current.sha256, status=AttendanceImport.Status.APPLIED
+        ).exists():
+            raise RegistrationError({"file": "This file was imported already; nothing changed."})
+        registrations = {
+            r.email.lower(): r for r in
+            event.registrations.exclude(status__in=(Status.CANCELLED, Status.DECLINED))
+        }
+        matched = unmatched = 0
+        touched = []
+        for person in report.attendees:
+            registration = registrations.get(person.email.lower())
+            if registration is None:
+                UnmatchedAttendee.objects.get_or_create(
+                    source=current, email=person.email[:254], name=person.name[:200],
+                    defaults={"intervals": [[a.isoformat(), b.isoformat()]
+                                            for a, b in person.intervals]},
+                )
+                unmatched += 1
+                continue
+            _add_intervals(registration, person.intervals, current)
+            touched.append(registration)
+            matched += 1
+        for registration in touched:
+            _attendance_recompute(registration, actor=actor)
+        current.status = AttendanceImport.Status.APPLIED
+        current.matched, current.unmatched = matched, unmatched
+        current.save(update_fields=["status", "matched", "unmatched", "updated_at"])
+    return current
+
+
+def _add_intervals(registration, intervals, source):
+    AttendanceInterval.objects.bulk_create(
+        [AttendanceInterval(registration=registration, joined_at=a, left_at=b, source=source)
+         for a, b in intervals],
+        ignore_conflicts=True,  # the same stretch from the same or another file: once
+    )
+
+
+def _attendance_recompute(registration, *, actor):
+    event = registration.event
+    stretches = list(registration.intervals.values_list("joined_at", "left_at"))
+    minutes = attendance.union_minutes(stretches, event.start, event.end)
+    scheduled = (event.end - event.start).total_seconds() / 60
+    fields = {"minutes_present": round(minutes)}
+    attended = minutes >= scheduled * event.attendance_threshold / 100
+    if attended and registration.checked_in_at is None:
+        fields["checked_in_at"] = min(a for a, _ in stretches)
+    changed = _apply(registration, fields)
+    if changed:
+        registration._history_user = actor
+        registration.save(update_fields=[*changed, "updated_at"])
+    return registration
+
+
+def attendance_match(*, unmatched, registration, actor):
+    """Staff say who an unmatched report row was: its stretches join that registration."""
+    if registration.event_id != unmatched.source.event_id:
+        raise RegistrationError({"registration": "Choose a registration for this event."})
+    with transaction.atomic():
+        _add_intervals(registration, _stretches(unmatched), unmatched.source)
+        _attendance_recompute(registration, actor=actor)
+        unmatched.resolved_registration = registration
+        unmatched.save(update_fields=["resolved_registration"])
+    return registration
+
+
+def attendance_add_walk_in(*, unmatched, coalition, actor, email=""):
+    """Someone who attended without registering: recorded with a confirmed registration
+    (they came; no seat is taken from anyone) and their time present."""
+    email = (email or unmatched.email).strip().lower()
+    if not email:
+        raise RegistrationError({"email": "Give the walk-in's e-mail address."})
+    event = unmatched.source.event
+    with transaction.atomic():
+        _lock_event(event.pk)
+        if event.registrations.active().filter(email__iexact=email).exists():
+            raise RegistrationError({"email": f"{email} is already registered: match the row "
+                                              "to that registration instead."})
+        registration = _save(Registration(
+            event=event, coalition=coalition, email=email, name=unmatched.name or email,
+            status=Status.CONFIRMED, queued_at=timezone.now(),
+        ), actor=actor)
+        registration.event = event
+        _add_intervals(registration, _stretches(unmatched), unmatched.source)
+        _attendance_recompute(registration, actor=actor)
+        unmatched.resolved_registration = registration
+        unmatched.save(update_fields=["resolved_registration"])
+    return registration
+
+
+def _stretches(unmatched):
+    return [(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in unmatched.intervals]
+
+
+# --- after the event ------------------------------------------------------------------------
+
+
+def event_complete(*, event, actor):
+    """Close an event that took place: attendees are asked for feedback, the registered who
+    did not come get the materials with a "sorry we missed you"."""
+    with transaction.atomic():
+        current = _lock_event(event.pk)
+        if current.status != Event.Status.PUBLISHED:
+            raise RegistrationError("Only a published event can be marked as held.")
+        if current.end > timezone.now():
+            raise RegistrationError("This event has not ended yet.")
+        current.status = Event.Status.COMPLETED
+        _save(current, actor=actor, update_fields=["status", "updated_at"])
+        for registration in current.registrations.filter(status=Status.CONFIRMED):
+            notify(registration, Notice.Kind.FEEDBACK if registration.checked_in_at
+                   else Notice.Kind.MISSED)
+    return current
+
+
+def feedback_create(*, registration, actor, rating, usefulness, comments="", intentions=()):
+    """An attendee's feedback, once. ``intentions`` are (measure or tool, intends) pairs for
+    the event's featured measures and tools."""
+    if registration.checked_in_at is None:
+        raise RegistrationError("Feedback is for people who attended.")
+    with transaction.atomic():
+        if Feedback.objects.filter(registration=registration).exists():
+            raise RegistrationError("You gave your feedback already. Thank you!")
+        feedback = Feedback(registration=registration, rating=rating, usefulness=usefulness,
+                            comments=comments.strip())
+        feedback.full_clean()
+        feedback.save()
+        FeedbackIntention.objects.bulk_create([
+            FeedbackIntention(
+                feedback=feedback, intends_to_use=bool(intends),
+                **({"measure": item} if item._meta.model_name == "measure" else {"tool": item}),
+            )
+            for item, intends in intentions
+        ])
+    return feedback

@@ -129,7 +129,7 @@ def test_the_edit_form_opens_with_the_current_values_and_an_untouched_save_chang
     event = make_event(program, staff_user, timezone="America/Denver", capacity=12)
     form = staff_client.get(reverse("workshops:event-update", args=[event.pk])).context["form"]
     data = {}
-    for name, field in form.fields.items():
+    for name, _field in form.fields.items():
         value = form[name].value()
         if value in (None, False):
             continue
