@@ -17,6 +17,16 @@ from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
+def _redis_client(backend):
+    """The backend's redis client for writes, made once: Django makes a new one for every
+    operation, and setting one up costs more than the round trip. A backend (and so its
+    client) belongs to one thread."""
+    client = getattr(backend, "_api_client", None)
+    if client is None:
+        client = backend._api_client = backend._cache.get_client(write=True)
+    return client
+
+
 def count_and_get(key, *, timeout, fetch=None):
     """Add one to the counter ``key`` (made if missing, kept ``timeout`` seconds) and return
     ``(count, the cache's value under fetch)`` (None without ``fetch`` or on a miss).
@@ -27,7 +37,7 @@ def count_and_get(key, *, timeout, fetch=None):
     backend = caches["default"]
     if isinstance(backend, RedisCache):
         redis_key = backend.make_and_validate_key(key)
-        pipe = backend._cache.get_client(redis_key, write=True).pipeline(transaction=False)
+        pipe = _redis_client(backend).pipeline(transaction=False)
         # The key names its window, so pushing its expiry on at each request is harmless.
         pipe.incr(redis_key).expire(redis_key, timeout)
         if fetch is not None:

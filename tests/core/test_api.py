@@ -10,13 +10,13 @@ def test_the_api_root_lists_each_resource_with_its_absolute_url(client):
     response = client.get("/api/v1/")
 
     assert response.status_code == 200
-    assert response.json() == {
+    assert response.json().items() >= {
         "measures": "http://testserver/api/v1/measures/",
         "measure-sets": "http://testserver/api/v1/measure-sets/",
         "tools": "http://testserver/api/v1/tools/",
         "adoptions": "http://testserver/api/v1/adoptions/",
         "incentive-programs": "http://testserver/api/v1/incentive-programs/",
-    }
+    }.items()
     for url in response.json().values():
         assert client.get(url).status_code in (200, 401)
 
