@@ -17,11 +17,13 @@ ROLE_PERMISSIONS = {
         "coalitions": ("add", "change", "delete", "view"),
         "measures": ("add", "change", "delete", "view"),
         "workshops": ("add", "change", "delete", "view"),
+        "evaluation": ("add", "change", "view"),
         # Staff sign up coalition leads and members; only superusers grant staff powers
         # (accounts.admin keeps those fields read-only for everyone else).
         "accounts.user": ("add", "change", "view"),
     },
-    EVALUATOR: {"coalitions": ("view",), "measures": ("view",), "workshops": ("view",)},
+    EVALUATOR: {"coalitions": ("view",), "measures": ("view",), "workshops": ("view",),
+                "evaluation": ("add", "change", "view")},
 }
 
 

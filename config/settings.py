@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "coalitions",
     "measures",
     "workshops",
+    "evaluation",
     "csp",
 ]
 
@@ -220,6 +221,17 @@ if not REDIS_URL:
         "control_folder": str(VAR_DIR / "celery" / "control"),
         "store_processed": False,
     }
+else:
+    # A job not acknowledged within this many seconds is delivered again (a worker lost
+    # mid-job); it must outlast the longest report, whose own limit is REPORT_TIME_LIMIT.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "3600")),
+    }
+# Evaluation reports: a compile is stopped after REPORT_TIME_LIMIT seconds (well below the
+# broker's visibility timeout), and a report whose worker has shown no life for
+# REPORT_STALE_SECONDS is taken over by the next delivery of its job.
+REPORT_TIME_LIMIT = int(env("REPORT_TIME_LIMIT", "1200"))
+REPORT_STALE_SECONDS = int(env("REPORT_STALE_SECONDS", "120"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -250,9 +262,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workshops.tasks.holds_expire_sweep_task",
         "schedule": timedelta(minutes=1),
     },
+    # Quarterly process reports and the formal analysis, caught up if the scheduler was down.
+    "schedule-evaluation-reports": {
+        "task": "evaluation.tasks.reports_schedule_task",
+        "schedule": timedelta(hours=1),
+    },
     "send-event-reminders": {
         "task": "workshops.tasks.reminders_send_task",
         "schedule": timedelta(minutes=15),
+    },
+    # Published events that ended WORKSHOPS_COMPLETE_AFTER_HOURS ago are marked as held:
+    # attendees are asked for feedback, the registered who did not come get the materials.
+    "complete-held-events": {
+        "task": "workshops.tasks.events_complete_task",
+        "schedule": timedelta(minutes=30),
     },
 }
 
@@ -332,6 +355,9 @@ PORTAL_URL = env("PORTAL_URL", "http://127.0.0.1:8000")
 # again" (PostgreSQL lock_timeout), and the domain in calendar UIDs (stable for ever).
 WORKSHOPS_LOCK_TIMEOUT = int(env("WORKSHOPS_LOCK_TIMEOUT", "15"))
 CALENDAR_UID_DOMAIN = env("CALENDAR_UID_DOMAIN", "synergies-portal")
+# Hours after its end that the scheduler marks a published event as held (staff may do it
+# sooner with "Mark as held"), leaving time to take attendance and import the participant report.
+WORKSHOPS_COMPLETE_AFTER_HOURS = int(env("WORKSHOPS_COMPLETE_AFTER_HOURS", "12"))
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -481,6 +507,9 @@ SPECTACULAR_SETTINGS = {
         "IncentiveProgramKindEnum": "measures.models.IncentiveProgram.Kind",
         "AdoptionUseEnum": "measures.models.MeasureAdoption.Use",
         "AdoptionStageEnum": "measures.models.MeasureAdoption.Stage",
+        "EventKindEnum": "workshops.models.Event.Kind",
+        "EventStatusEnum": "workshops.models.Event.Status",
+        "RegistrationStatusEnum": "workshops.models.Registration.Status",
     },
 }
 

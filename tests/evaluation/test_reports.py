@@ -1,0 +1,87 @@
+"""Reports: requested once, compiled once into a frozen snapshot and three files."""
+
+from datetime import date
+
+import pytest
+from django.core.exceptions import ValidationError
+from openpyxl import load_workbook
+
+from evaluation import scheduling, services, tasks
+from evaluation.models import Report
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def program():
+    return factories.ProgramFactory(start_date=date(2026, 1, 1), end_date=date(2027, 12, 31))
+
+
+def test_a_report_compiles_to_html_pdf_and_xlsx_from_one_snapshot(program, evaluator_user,
+                                                                  settings, tmp_path,
+                                                                  django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = tmp_path
+    with django_capture_on_commit_callbacks(execute=True):
+        report, created = services.report_request(
+            program=program, kind="process", period_start=date(2026, 1, 1),
+            period_end=date(2026, 3, 31), actor=evaluator_user)
+    report.refresh_from_db()
+    assert created and report.status == Report.Status.SUCCEEDED, report.error
+    assert report.progress == 100
+    assert report.pdf_file.read(4) == b"%PDF"
+    html = report.html_file.read().decode()
+    assert "Attendance rate" in html and "data:image/svg+xml;base64," in html
+    sheet = load_workbook(report.xlsx_file.path)["Indicators"]
+    keys = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert keys == [row["key"] for row in report.snapshot["indicators"]]
+
+
+def test_a_redelivered_job_for_a_finished_report_does_nothing(program, evaluator_user,
+                                                              settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    report, _ = services.report_request(program=program, kind="outcome",
+                                        period_start=date(2026, 1, 1),
+                                        period_end=date(2026, 3, 31), actor=evaluator_user)
+    tasks.report_compile_task(report.pk)  # the first delivery
+    report.refresh_from_db()
+    assert report.status == Report.Status.SUCCEEDED
+    finished, names = report.finished_at, report.pdf_file.name
+    tasks.report_compile_task(report.pk)
+    report.refresh_from_db()
+    assert (report.finished_at, report.pdf_file.name, report.attempts) == (finished, names, 1)
+
+
+def test_asking_twice_while_running_returns_the_running_report(program, evaluator_user):
+    report = Report.objects.create(program=program, kind="process",
+                                   period_start=date(2026, 1, 1), period_end=date(2026, 3, 31),
+                                   status=Report.Status.RUNNING)
+    again, created = services.report_request(program=program, kind="process",
+                                             period_start=date(2026, 1, 1),
+                                             period_end=date(2026, 3, 31), actor=evaluator_user)
+    assert (again, created) == (report, False)
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"period_start": date(2026, 3, 1), "period_end": date(2026, 2, 1)}, "period_end"),
+    ({"kind": "formal"}, "kind"),
+    ({"kind": "monthly"}, "kind"),
+])
+def test_bad_requests_name_the_field(program, evaluator_user, fields, field):
+    values = {"kind": "process", "period_start": date(2026, 1, 1),
+              "period_end": date(2026, 3, 31), **fields}
+    with pytest.raises(ValidationError) as caught:
+        services.report_request(program=program, actor=evaluator_user, **values)
+    assert field in caught.value.message_dict
+    assert not Report.objects.exists()
+
+
+def test_the_schedule_catches_up_once(program):
+    program.end_date = date(2026, 8, 31)
+    program.save()
+    asked = scheduling.reports_due_request(today=date(2026, 10, 5))
+    # Q1, Q2 and Q3 (clipped to August) process reports, and the formal analysis
+    assert asked == 4
+    assert scheduling.reports_due_request(today=date(2026, 10, 6)) == 0
+    kinds = sorted(Report.objects.values_list("kind", "period_end"))
+    assert kinds[0] == ("formal", date(2026, 8, 31))
