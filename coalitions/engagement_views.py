@@ -130,6 +130,7 @@ class _AssistanceFormView(PermissionRequiredMixin, TemplateView):
             instance=self.entry,
             initial=self.initial(),
             staff_users=selectors.program_staff_users(),
+            for_service=True,  # the service validates the entry, once
         )
         formset = FollowUpFormSet(
             data,

@@ -100,12 +100,10 @@ class CatalogLinksForm(Form):
     measures = forms.ModelMultipleChoiceField(
         label="Measures", required=False, queryset=Measure.objects.order_by("code"),
         widget=forms.SelectMultiple(attrs={"size": 10}),
-        help_text="Hold Ctrl (Cmd on a Mac) to choose more than one.",
     )
     tools = forms.ModelMultipleChoiceField(
         label="Tools and guides", required=False, queryset=Tool.objects.order_by("title"),
         widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text="Hold Ctrl (Cmd on a Mac) to choose more than one.",
     )
 
     def __init__(self, *args, links=(), **kwargs):

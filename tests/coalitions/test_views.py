@@ -147,9 +147,11 @@ def test_a_lead_cannot_change_another_coalitions_contacts_by_posting(
     assert Contact.objects.filter(pk=other_contact.pk).exists()
 
 
-def test_home_sends_each_role_to_its_start_page(client, staff_user, lead_user):
+def test_home_sends_each_role_to_its_start_page(client, staff_user, evaluator_user, lead_user):
     assert client.get("/").status_code == 200
     client.force_login(staff_user)
+    assert client.get("/").url == reverse("coalitions:dashboard")
+    client.force_login(evaluator_user)
     assert client.get("/").url == reverse("coalitions:program-list")
     client.force_login(lead_user)
     assert client.get("/").url == reverse("coalitions:my-coalition")
