@@ -233,7 +233,8 @@ INTENSIVE_PLAN = [
     (320, "site_visit", 5, "sustaining the work",
      "Visit on sustaining the public report and incentive after the program's assistance "
      "ends.",
-     [("Outline a budget for the report's second year", "lead", 40)]),
+     [("Outline a budget for the report's second year", "lead", 40),
+      ("Send examples of how other communities fund a public report", "staff", 21)]),
 ]
 
 SUPPORT_TOPICS = [

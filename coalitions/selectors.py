@@ -770,9 +770,12 @@ def enrollment_timeline(coalition, user, limit):
             title = f"Enrolment in {program} removed"
         else:
             title = f"Enrolment in {program}: {record.get_status_display().lower()}, {tier}"
+        # An enrolment counts from its own date, whenever it was recorded; a change, from
+        # the moment it was made.
+        created = record.history_type == "+"
         entries.append(timeline.TimelineEntry(
-            date=timezone.localdate(record.history_date),
-            at=record.history_date,
+            date=record.enrolled_on if created else timezone.localdate(record.history_date),
+            at=None if created else record.history_date,
             kind="Enrolment",
             title=title,
         ))

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from coalitions import services
 from coalitions.models import FollowUp, Membership, TechnicalAssistance
 from tests import factories
 
@@ -481,3 +482,20 @@ def test_the_lead_home_says_what_comes_next(lead_client, world, coalition, staff
     assert due_soon == ["Own follow-up", "Call about the report card"]
     assert staff_user.email in page
     assert world["own"].get_absolute_url() in page
+
+
+def test_an_enrolment_shows_on_the_timeline_at_its_own_date(
+    staff_client, staff_user, coalition
+):
+    program = factories.ProgramFactory()
+    enrollment = services.enrollment_create(
+        program=program, coalition=coalition, tier="intensive", actor=staff_user,
+        enrolled_on=program.start_date,
+    )
+    services.enrollment_update(enrollment=enrollment, actor=staff_user, status="withdrawn")
+    url = reverse("coalitions:coalition-timeline", args=[coalition.pk])
+    entries = {e.title: e.date for e in staff_client.get(url).context["page"].entries}
+    assert entries[f"Enrolled in {program.name} (intensive assistance)"] == program.start_date
+    assert entries[f"Enrolment in {program.name}: withdrawn, intensive assistance"] == (
+        timezone.localdate()
+    )
