@@ -9,10 +9,11 @@ from django.urls import include, path, re_path
 
 from core.api.views import ApiRootView, not_found
 from measures.api import urls as measures_api
+from workshops.api import urls as workshops_api
 
 app_name = "api"
 
-APPS = [measures_api]
+APPS = [measures_api, workshops_api]
 
 urlpatterns = [
     path("", ApiRootView.as_view(

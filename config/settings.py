@@ -418,11 +418,12 @@ if PRODUCTION:
 #   htmx-config <meta> in base.html turns both off (includeIndicatorStyles, allowEval), and
 #   the indicator's style is in portal.css.
 # - connect-src 'self': htmx asks the same pages for their results.
-# - img-src data: Swagger UI's stylesheet draws its icons as data: SVGs; nothing else needs it.
 # - The API documentation (/api/docs/) is drf-spectacular's split Swagger UI view: its start
-#   script is a separate file (?script) instead of an inline <script>, and its three inline
-#   style rules are in static/css/api_docs.css, so it needs no exception either.
-# - The Django admin (5.2) has no inline script and works under the same policy.
+#   script is a file (?script) instead of an inline <script>, and its page's three inline
+#   style rules are in static/css/api_docs.css. That page alone adds img-src data: (django-csp's
+#   csp_update on its view, config/urls.py), as Swagger UI's stylesheet draws its icons as
+#   data: images; no other page needs it.
+# - The Django admin (5.2) has no inline script or style and works under the same policy.
 # Anything else is refused, and reported in the browser's console; the browser tests fail on
 # any console error.
 CONTENT_SECURITY_POLICY = {
@@ -430,7 +431,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "form-action": ["'self'"],

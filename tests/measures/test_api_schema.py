@@ -1,7 +1,7 @@
 """The OpenAPI schema and its documentation page, and a property-based run of every operation
 of the schema against the app: no server error, no answer that breaks the schema."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import schemathesis
@@ -9,6 +9,7 @@ from django.core import signals
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import override_settings
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -18,6 +19,7 @@ from schemathesis.specs.openapi import checks
 from accounts.models import ApiToken
 from measures import services
 from tests import factories
+from workshops import services as workshops_services
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +35,8 @@ def test_the_schema_is_openapi_3_and_describes_every_endpoint(client):
         "/api/v1/", "/api/v1/measures/", "/api/v1/measures/{code}/", "/api/v1/measure-sets/",
         "/api/v1/measure-sets/{code}/", "/api/v1/tools/", "/api/v1/tools/{code}/",
         "/api/v1/adoptions/", "/api/v1/adoptions/{id}/", "/api/v1/incentive-programs/",
-        "/api/v1/incentive-programs/{id}/",
+        "/api/v1/incentive-programs/{id}/", "/api/v1/events/", "/api/v1/events/{id}/",
+        "/api/v1/events/{id}/registrations/", "/api/v1/events/{id}/registrations/{rid}/",
     }
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
@@ -101,6 +104,16 @@ def api_data(staff_user, coalition, other_coalition):
         services.adoption_create(coalition=owner, measure=measures[0], use="p4p",
                                  stage="planned", stage_since=date(2026, 1, 5),
                                  actor=staff_user)
+    # An event with a seat taken and one waiting, for the events' operations (ids 1 and 1..2).
+    start = timezone.now() + timedelta(days=10)
+    event = workshops_services.event_create(
+        actor=staff_user, program=factories.ProgramFactory(), kind="web_conference",
+        title="QI in report cards", start=start, end=start + timedelta(hours=2),
+        capacity=1, join_url="https://meet.example.org/j/1", status="published",
+    )
+    for email in ("a@example.org", "b@example.org"):
+        workshops_services.registration_create(event=event, coalition=coalition, email=email,
+                                                name="A Person", actor=staff_user)
     _, raw = ApiToken.objects.issue(user=staff_user)
     return {"Authorization": f"Bearer {raw}"}
 
