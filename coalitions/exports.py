@@ -66,11 +66,11 @@ def csv_response(filename, headers, rows):
     return response
 
 
-def xlsx_response(filename, headers, rows):
+def xlsx_response(filename, headers, rows, *, sheet="Technical assistance"):
     """An XLSX download written by openpyxl's write-only workbook (rows go to disk as they
     come, not into memory), then sent from that file."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("Technical assistance")
+    sheet = workbook.create_sheet(sheet)
     sheet.append(headers)
     for row in rows:
         sheet.append([neutralise(cell) for cell in row])

@@ -10,6 +10,7 @@ within the scheduled session, so overlaps are never counted twice.
 import csv
 import io
 import re
+import zoneinfo
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -43,6 +44,16 @@ DATE_FORMATS = (
     "%m/%d/%y, %I:%M %p", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M:%S",
 )
+
+
+# The largest participant report taken: a day-long Zoom meeting with a thousand people who
+# each reconnect a few times is well under 1 MB.
+MAX_REPORT_BYTES = 5 * 1024 * 1024
+
+
+def too_large_message(size):
+    return (f"This file is {size / 1024 / 1024:.1f} MB; the largest participant report we "
+            f"take is {MAX_REPORT_BYTES // 1024 // 1024} MB.")
 
 
 class ReportError(ValueError):
@@ -222,6 +233,37 @@ def read_report(raw, *, zone, mapping=None, source=None):
         attendee.intervals.append((joined, left))
     return Report(source=source, header=header, mapping=mapping,
                   attendees=list(people.values()), skipped=skipped)
+
+
+def table_of(raw):
+    """``(text, rows)`` of an uploaded file, or ReportError when it is not a readable table."""
+    if raw.startswith(b"PK\x03\x04"):
+        raise ReportError("This looks like an Excel workbook: save it as CSV and upload that.")
+    text = decode(raw)
+    if "\x00" in text:
+        raise ReportError("This is not a text file: upload the report as CSV.")
+    try:
+        rows = rows_of(text)
+    except csv.Error as error:
+        raise ReportError(f"This file cannot be read as CSV ({error}).") from error
+    if sum(1 for row in rows if any(row)) < 2:
+        raise ReportError("This file holds no participants: it needs a header row and at "
+                          "least one row under it.")
+    return text, rows
+
+
+def zone_of(record):
+    """The time zone a kept report's times are read in: staff's choice, else the event's."""
+    return zoneinfo.ZoneInfo(record.mapping.get("zone") or record.event.timezone)
+
+
+def read_record(record):
+    """Read a kept report (``AttendanceImport``) with its columns and time zone."""
+    if not record.mapping:
+        raise ReportError("We could not recognise this file as a Zoom or Teams participant "
+                          "report. Choose its columns below.")
+    return read_report(record.text.encode("utf-8"), zone=zone_of(record),
+                       mapping=record.mapping, source=record.source)
 
 
 def union_minutes(intervals, start, end):

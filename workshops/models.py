@@ -171,6 +171,10 @@ class Event(TimeStampedModel):
         return self.kind not in self.DISSEMINATION_KINDS
 
     @property
+    def has_ended(self):
+        return self.end <= timezone.now()
+
+    @property
     def is_online(self):
         return bool(self.join_url)
 
@@ -342,6 +346,8 @@ class Material(TimeStampedModel):
     file = models.FileField(upload_to="event-materials/%Y/", blank=True)
     url = models.URLField("link", max_length=500, blank=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["event", "title"]
 
@@ -350,12 +356,21 @@ class Material(TimeStampedModel):
 
     def clean(self):
         super().clean()
-        if bool(self.file) == bool(self.url):
+        if self.file and self.url:
             raise ValidationError("Give either a file or a link, not both.")
+        if not self.file and not self.url:
+            raise ValidationError({"file": "Choose a file, or give a link."})
 
     @property
     def href(self):
-        return self.file.url if self.file else self.url
+        """A file is served by the portal (as a download, to whoever may see the event)."""
+        if self.file:
+            return reverse("workshops:material-download", args=[self.event_id, self.pk])
+        return self.url
+
+    @property
+    def file_name(self):
+        return self.file.name.rsplit("/", 1)[-1] if self.file else ""
 
 
 class AttendanceImport(TimeStampedModel):

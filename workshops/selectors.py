@@ -1,14 +1,18 @@
 """Reads for the workshop pages and API, scoped to the user, each with the joins it needs."""
 
-from django.db.models import Count, Q
+from datetime import datetime
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from coalitions import timeline
 from coalitions.models import Enrollment, NetworkMembership
 from coalitions.permissions import membership_of
 
-from . import permissions
-from .models import Event, Registration
+from . import attendance, permissions
+from .models import Event, Feedback, FeedbackIntention, Registration, UnmatchedAttendee
 
 Status = Registration.Status
 
@@ -158,3 +162,188 @@ def event_numbers(event):
 def coalition_for(user):
     membership = membership_of(user)
     return membership.coalition if membership is not None else None
+
+
+def feedback_results(event):
+    """An event's feedback, summed up for staff and evaluators: how many answered out of
+    how many attended, the mean rating, the distribution of ratings and of usefulness, and
+    for each featured measure and tool how many intend to use it. A fixed number of
+    queries whatever the number of answers (the comments are read by ``feedback_comments``).
+    """
+    answers = Feedback.objects.filter(registration__event=event)
+    by_rating = dict(answers.values_list("rating").annotate(n=Count("pk")).order_by())
+    count = sum(by_rating.values())
+    mean = sum(r * n for r, n in by_rating.items()) / count if count else None
+    by_usefulness = dict(answers.values_list("usefulness").annotate(n=Count("pk")).order_by())
+
+    def share(n):
+        return round(100 * n / count) if count else 0
+
+    intentions = {
+        (row["measure_id"], row["tool_id"]): row for row in
+        FeedbackIntention.objects.filter(feedback__registration__event=event)
+        .values("measure_id", "tool_id")
+        .annotate(yes=Count("pk", filter=Q(intends_to_use=True)),
+                  no=Count("pk", filter=Q(intends_to_use=False)))
+        .order_by()
+    }
+    featured = [
+        (f"{m.code}: {m.title}", intentions.get((m.pk, None), {}))
+        for m in event.featured_measures.order_by("code")
+    ] + [
+        (t.title, intentions.get((None, t.pk), {}))
+        for t in event.featured_tools.order_by("code")
+    ]
+    return {
+        "count": count,
+        "attended": event.registrations.filter(checked_in_at__isnull=False).count(),
+        "mean": mean,
+        "ratings": [{"label": str(r), "n": by_rating.get(r, 0), "percent": share(
+            by_rating.get(r, 0))} for r in range(5, 0, -1)],
+        "usefulness": [{"label": label, "n": by_usefulness.get(value, 0),
+                        "percent": share(by_usefulness.get(value, 0))}
+                       for value, label in Feedback.Usefulness.choices],
+        "intentions": [_intention(label, row.get("yes", 0), row.get("no", 0))
+                       for label, row in featured],
+    }
+
+
+def _intention(label, yes, no):
+    answered = yes + no
+    return {"label": label, "yes": yes, "no": no, "answered": answered,
+            "percent": round(100 * yes / answered) if answered else 0}
+
+
+def feedback_comments(event, *, with_names):
+    """The comments on an event, newest first; with the person and coalition only
+    ``with_names`` (staff): evaluators read them de-identified."""
+    rows = (Feedback.objects.filter(registration__event=event).exclude(comments="")
+            .order_by("-created_at", "-pk"))
+    if with_names:
+        return rows.select_related("registration__coalition")
+    return rows.only("rating", "usefulness", "comments", "created_at")
+
+
+# --- check-in and attendance ----------------------------------------------------------------
+
+
+def check_in_list(event, *, q=""):
+    """The people staff check in at the door: the event's active registrations, by name,
+    narrowed by a name (or e-mail address) typed in the search box."""
+    rows = (event.registrations.active().select_related("coalition")
+            .order_by(Lower("name"), "pk"))
+    for word in q.split():
+        rows = rows.filter(Q(name__icontains=word) | Q(email__icontains=word))
+    return rows
+
+
+def check_in_counts(event):
+    """``{"active": n, "checked_in": n}`` over the whole event, in one query."""
+    return event.registrations.active().aggregate(
+        active=Count("pk"), checked_in=Count("pk", filter=Q(checked_in_at__isnull=False)),
+    )
+
+
+def roster_for_export(user, event, *, status=""):
+    """The roster as the roster page lists it (optionally one status), for a download."""
+    rows = registrations_for(user, event)
+    if status in Status.values:
+        rows = rows.filter(status=status)
+    return rows
+
+
+def attendance_imports(event):
+    return event.imports.select_related("uploaded_by").order_by("-created_at", "-pk")
+
+
+def attendance_preview(record, report):
+    """What applying a report would do: each person found with their time in the session,
+    the registration their e-mail address matches (or none), and whether they would count
+    as attended (the event's threshold, on this file's stretches alone)."""
+    event = record.event
+    scheduled = (event.end - event.start).total_seconds() / 60
+    emails = {person.email.lower() for person in report.attendees if person.email}
+    registrations = {}
+    for registration in (
+        event.registrations.exclude(status__in=(Status.CANCELLED, Status.DECLINED))
+        .filter(email__in=emails).select_related("coalition")
+    ):
+        registrations[registration.email.lower()] = registration
+    people = []
+    for person in sorted(report.attendees, key=lambda p: (p.name.lower(), p.email.lower())):
+        minutes = attendance.union_minutes(person.intervals, event.start, event.end)
+        people.append({
+            "name": person.name, "email": person.email, "stretches": len(person.intervals),
+            "minutes": round(minutes),
+            "attended": minutes >= scheduled * event.attendance_threshold / 100,
+            "registration": registrations.get(person.email.lower()),
+        })
+    matched = sum(1 for person in people if person["registration"])
+    return {
+        "people": people, "matched": matched, "unmatched": len(people) - matched,
+        "skipped": report.skipped, "zone": attendance.zone_of(record),
+        "none_in_session": bool(people) and not any(p["minutes"] for p in people),
+    }
+
+
+def unmatched_rows(event):
+    """Rows of the event's applied reports that matched no registration, the unresolved
+    first, each with the registration staff gave it."""
+    return (
+        UnmatchedAttendee.objects.filter(source__event=event)
+        .select_related("resolved_registration", "source")
+        .order_by(F("resolved_registration").asc(nulls_first=True), Lower("name"), "pk")
+    )
+
+
+def unmatched_get(event, pk):
+    return get_object_or_404(unmatched_rows(event), pk=pk)
+
+
+def unmatched_minutes(row, event):
+    stretches = [(datetime.fromisoformat(a), datetime.fromisoformat(b))
+                 for a, b in row.intervals]
+    return round(attendance.union_minutes(stretches, event.start, event.end))
+
+
+# --- featured measures and tools, materials -------------------------------------------------
+
+
+def event_catalog(event):
+    """The event's featured measures and tools, for its page and its feedback form."""
+    return {
+        "measures": list(event.featured_measures.select_related("measure_set")
+                         .order_by("code")),
+        "tools": list(event.featured_tools.order_by("title")),
+    }
+
+
+def materials_of(event):
+    return list(event.materials.order_by(Lower("title"), "pk"))
+
+
+# --- the coalition's timeline (registered in apps.py) ---------------------------------------
+
+
+def attended_events_timeline(coalition, user, limit):
+    """Timeline source: the events the coalition's people attended (one entry per event, with
+    how many of them came), newest first, in one query."""
+    events = (
+        permissions.events_visible_to(user)
+        .filter(registrations__coalition=coalition, registrations__checked_in_at__isnull=False)
+        .annotate(attendees=Count("registrations", filter=Q(
+            registrations__coalition=coalition, registrations__checked_in_at__isnull=False)))
+        .order_by("-start", "-pk")[:limit]
+    )
+    return [
+        timeline.TimelineEntry(
+            date=event.local_start.date(),
+            at=event.start,
+            kind="Event attended",
+            title=f"{event.get_kind_display()}: {event.title}",
+            url=event.get_absolute_url(),
+            detail=f"{event.attendees} {'person' if event.attendees == 1 else 'people'} "
+                   f"attended",
+        )
+        for event in events
+    ]

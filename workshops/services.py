@@ -28,6 +28,7 @@ from .models import (
     Event,
     Feedback,
     FeedbackIntention,
+    Material,
     Notice,
     Registration,
     UnmatchedAttendee,
@@ -65,22 +66,40 @@ def _apply(instance, fields):
 # --- events ---------------------------------------------------------------------------------
 
 
-def event_create(*, actor, eligible_coalitions=(), **fields):
+def event_create(*, actor, eligible_coalitions=(), featured_measures=(), featured_tools=(),
+                 **fields):
     with transaction.atomic():
         event = _save(Event(**fields), actor=actor)
         if eligible_coalitions:
             event.eligible_coalitions.set(eligible_coalitions)
+        if featured_measures:
+            event.featured_measures.set(featured_measures)
+        if featured_tools:
+            event.featured_tools.set(featured_tools)
     return event
 
 
-def event_update(*, event, actor, eligible_coalitions=None, **fields):
+def _set_related(manager, chosen):
+    """Set a many-to-many list only when it differs, so an untouched save writes nothing."""
+    if chosen is None:
+        return False
+    wanted = {getattr(item, "pk", item) for item in chosen}
+    if set(manager.values_list("pk", flat=True)) == wanted:
+        return False
+    manager.set(wanted)
+    return True
+
+
+def event_update(*, event, actor, eligible_coalitions=None, featured_measures=None,
+                 featured_tools=None, **fields):
     """Change an event; a capacity raised (or made unlimited) gives the freed seats to the
     waiting list at once, and a capacity lowered below the seats held is refused."""
     with transaction.atomic():
         current = _lock_event(event.pk)
         changed = _apply(current, fields)
-        if eligible_coalitions is not None:
-            current.eligible_coalitions.set(eligible_coalitions)
+        _set_related(current.eligible_coalitions, eligible_coalitions)
+        _set_related(current.featured_measures, featured_measures)
+        _set_related(current.featured_tools, featured_tools)
         if not changed:
             return current
         if "capacity" in changed and current.capacity is not None:
@@ -215,9 +234,12 @@ def _entry_status(event, now):
     raise RegistrationError("This event is full, and it has no waiting list.")
 
 
-def registration_create(*, event, coalition, email, name, actor, contact=None):
+def registration_create(*, event, coalition, email, name, actor, contact=None, now=None):
     """Register one person for one coalition: a seat, a pending approval or a waiting place,
-    decided under the event's lock. One active registration per e-mail address and event."""
+    decided under the event's lock. One active registration per e-mail address and event.
+
+    ``now`` is the moment of registering: left out, it is now (the demo loader records
+    registrations made before it ran, with the rules as they stood then)."""
     email = (email or "").strip().lower()
     name = " ".join((name or "").split())
     errors = {}
@@ -229,7 +251,7 @@ def registration_create(*, event, coalition, email, name, actor, contact=None):
         raise RegistrationError(errors)
     with transaction.atomic():
         event = _lock_event(event.pk)
-        now = timezone.now()
+        now = now or timezone.now()
         _check_open(event, now)
         problem = eligibility_problem(event, coalition)
         if problem:
@@ -477,15 +499,19 @@ def _expire_at(event, moment):
 # --- attendance -----------------------------------------------------------------------------
 
 
-def registration_check_in(*, registration, actor):
-    """Mark a person present. A second tap changes nothing (it keeps the first time)."""
+def registration_check_in(*, registration, actor, at=None):
+    """Mark a person present (``at``: when they were seen, now if left out). A second tap
+    changes nothing (it keeps the first time)."""
     with transaction.atomic():
-        current = Registration.objects.select_for_update().get(pk=registration.pk)
+        current = Registration.objects.select_for_update(of=("self",)).select_related(
+            "event").get(pk=registration.pk)
+        if current.event.status == Event.Status.CANCELLED:
+            raise RegistrationError("This event was cancelled: nobody can be checked in.")
         if current.status not in Registration.ACTIVE_STATUSES:
             raise RegistrationError(f"{current.name}'s registration is "
                                     f"{current.get_status_display().lower()}.")
         if current.checked_in_at is None:
-            current.checked_in_at = timezone.now()
+            current.checked_in_at = at or timezone.now()
             current._history_user = actor
             current.save(update_fields=["checked_in_at", "updated_at"])
     return current
@@ -505,22 +531,75 @@ def _report_problem(error):
     return RegistrationError({"file": str(error)})
 
 
-def attendance_import_read(*, event, filename, raw, actor, mapping=None):
-    """Read an uploaded participant report for a preview: the file is kept, nothing is
-    applied. A file already applied to this event is refused."""
+def attendance_import_upload(*, event, filename, raw, actor):
+    """Keep an uploaded participant report for a preview; nothing is applied yet.
+
+    A Zoom or Teams report's columns are recognised; for any other CSV staff choose them on
+    the preview (``attendance_import_map``). The same file uploaded again before it is
+    applied is the same preview; a file already applied to this event is refused.
+    """
     if not event.is_online and event.kind != Event.Kind.WEB_CONFERENCE:
         raise RegistrationError({"file": "Participant reports are for web conferences."})
+    if len(raw) > attendance.MAX_REPORT_BYTES:
+        raise RegistrationError({"file": attendance.too_large_message(len(raw))})
     digest = hashlib.sha256(raw).hexdigest()
     if event.imports.filter(sha256=digest, status=AttendanceImport.Status.APPLIED).exists():
         raise RegistrationError({"file": "This file was imported already; nothing changed."})
     try:
-        report = attendance.read_report(raw, zone=event.zone, mapping=mapping)
+        text, rows = attendance.table_of(raw)
     except attendance.ReportError as error:
         raise _report_problem(error) from error
-    record = AttendanceImport.objects.create(
-        event=event, filename=filename[:255], sha256=digest, text=attendance.decode(raw),
-        source=report.source, mapping=report.mapping, uploaded_by=actor,
-    )
+    found = attendance.detect(rows)
+    source, mapping = ("csv", {}) if found is None else (found[0], {**found[2],
+                                                                    "header": found[1]})
+    with transaction.atomic():
+        record = event.imports.filter(sha256=digest,
+                                      status=AttendanceImport.Status.PREVIEW).first()
+        if record is None:
+            record = AttendanceImport.objects.create(
+                event=event, filename=filename[:255], sha256=digest, text=text,
+                source=source, mapping=mapping, uploaded_by=actor,
+            )
+    return record
+
+
+def attendance_import_map(*, record, columns, zone, actor):
+    """Staff's choice of a report's columns (field -> column index, or None) and of the time
+    zone its times are written in. Checked by reading the file with it; nothing is applied."""
+    if record.status == AttendanceImport.Status.APPLIED:
+        raise RegistrationError("This file was imported already; nothing changed.")
+    mapping = {name: columns.get(name) for name in attendance.FIELDS}
+    mapping["header"] = record.mapping.get("header", 0)
+    mapping["zone"] = zone
+    errors = {}
+    if mapping["email"] is None:
+        errors["email"] = "Choose the column that holds the e-mail address."
+    if mapping["join"] is None:
+        errors["join"] = "Choose the column that holds the join time."
+    if mapping["leave"] is None and mapping["duration"] is None:
+        errors["leave"] = "Choose the column of the leave time, or of the duration."
+    if errors:
+        raise RegistrationError(errors)
+    record.mapping = mapping
+    try:
+        attendance.read_record(record)
+    except (attendance.ReportError, LookupError) as error:
+        raise RegistrationError(str(error)) from error
+    record.save(update_fields=["mapping", "updated_at"])
+    return record
+
+
+def attendance_import_read(*, event, filename, raw, actor, mapping=None):
+    """Keep an uploaded report and read it for a preview (``attendance_import_upload``, then
+    the report); a file whose columns are not recognised is refused with the reason."""
+    record = attendance_import_upload(event=event, filename=filename, raw=raw, actor=actor)
+    if mapping is not None:
+        record = attendance_import_map(record=record, columns=mapping,
+                                       zone=event.timezone, actor=actor)
+    try:
+        report = attendance.read_record(record)
+    except attendance.ReportError as error:
+        raise _report_problem(error) from error
     return record, report
 
 
@@ -531,8 +610,7 @@ def attendance_import_apply(*, record, actor):
     match no registration are kept for staff. Applying the same file again changes nothing."""
     event = record.event
     try:
-        report = attendance.read_report(record.text.encode("utf-8"), zone=event.zone,
-                                        mapping=record.mapping, source=record.source)
+        report = attendance.read_record(record)
     except attendance.ReportError as error:
         raise _report_problem(error) from error
     with transaction.atomic():
@@ -597,10 +675,10 @@ def attendance_match(*, unmatched, registration, actor):
     if registration.event_id != unmatched.source.event_id:
         raise RegistrationError({"registration": "Choose a registration for this event."})
     with transaction.atomic():
-        _add_intervals(registration, _stretches(unmatched), unmatched.source)
+        row = _unresolved(unmatched)
+        _add_intervals(registration, _stretches(row), row.source)
         _attendance_recompute(registration, actor=actor)
-        unmatched.resolved_registration = registration
-        unmatched.save(update_fields=["resolved_registration"])
+        _resolve(row, unmatched, registration)
     return registration
 
 
@@ -613,6 +691,7 @@ def attendance_add_walk_in(*, unmatched, coalition, actor, email=""):
     event = unmatched.source.event
     with transaction.atomic():
         _lock_event(event.pk)
+        row = _unresolved(unmatched)
         if event.registrations.active().filter(email__iexact=email).exists():
             raise RegistrationError({"email": f"{email} is already registered: match the row "
                                               "to that registration instead."})
@@ -621,11 +700,27 @@ def attendance_add_walk_in(*, unmatched, coalition, actor, email=""):
             status=Status.CONFIRMED, queued_at=timezone.now(),
         ), actor=actor)
         registration.event = event
-        _add_intervals(registration, _stretches(unmatched), unmatched.source)
+        _add_intervals(registration, _stretches(row), row.source)
         _attendance_recompute(registration, actor=actor)
-        unmatched.resolved_registration = registration
-        unmatched.save(update_fields=["resolved_registration"])
+        _resolve(row, unmatched, registration)
     return registration
+
+
+def _unresolved(unmatched):
+    """The row, locked; refused if staff already said who it was (a second click, or two
+    people at once), so its time is never given to two registrations."""
+    current = UnmatchedAttendee.objects.select_for_update().select_related(
+        "resolved_registration").get(pk=unmatched.pk)
+    if current.resolved_registration_id is not None:
+        raise RegistrationError(f"{current} was matched already, to "
+                                f"{current.resolved_registration.name}.")
+    return current
+
+
+def _resolve(row, given, registration):
+    row.resolved_registration = registration
+    row.save(update_fields=["resolved_registration"])
+    given.resolved_registration = registration
 
 
 def _stretches(unmatched):
@@ -646,29 +741,76 @@ def event_complete(*, event, actor):
             raise RegistrationError("This event has not ended yet.")
         current.status = Event.Status.COMPLETED
         _save(current, actor=actor, update_fields=["status", "updated_at"])
-        for registration in current.registrations.filter(status=Status.CONFIRMED):
-            notify(registration, Notice.Kind.FEEDBACK if registration.checked_in_at
-                   else Notice.Kind.MISSED)
+        for registration in current.registrations.active():
+            # Whoever came is asked, seated or not (someone let in from the waiting list).
+            if registration.checked_in_at:
+                notify(registration, Notice.Kind.FEEDBACK)
+            elif registration.status == Status.CONFIRMED:
+                notify(registration, Notice.Kind.MISSED)
     return current
 
 
+class FeedbackGiven(RegistrationError):
+    """This attendee's feedback is in already: it is given once."""
+
+
+class FeedbackNotAttended(RegistrationError):
+    """Feedback (and a certificate) is for people who attended."""
+
+
 def feedback_create(*, registration, actor, rating, usefulness, comments="", intentions=()):
-    """An attendee's feedback, once. ``intentions`` are (measure or tool, intends) pairs for
-    the event's featured measures and tools."""
-    if registration.checked_in_at is None:
-        raise RegistrationError("Feedback is for people who attended.")
+    """An attendee's feedback, once: a rating from 1 to 5, how useful the event was, whether
+    they intend to use each of the event's featured measures and tools (``intentions``:
+    (measure or tool, intends) pairs; one left out was not answered), and comments.
+
+    Only someone who attended gives it; a second attempt is refused and changes nothing.
+    """
     with transaction.atomic():
-        if Feedback.objects.filter(registration=registration).exists():
-            raise RegistrationError("You gave your feedback already. Thank you!")
-        feedback = Feedback(registration=registration, rating=rating, usefulness=usefulness,
-                            comments=comments.strip())
+        # The registration's row is the lock: two submits at once still make one feedback.
+        current = (Registration.objects.select_for_update(of=("self",))
+                   .select_related("event").get(pk=registration.pk))
+        if current.checked_in_at is None:
+            raise FeedbackNotAttended("Feedback is for people who attended the event; "
+                                      "we have no record that you did.")
+        if Feedback.objects.filter(registration=current).exists():
+            raise FeedbackGiven("You gave your feedback on this event already. Thank you!")
+        featured = {
+            "measure": set(current.event.featured_measures.values_list("pk", flat=True)),
+            "tool": set(current.event.featured_tools.values_list("pk", flat=True)),
+        }
+        answers = {}
+        for item, intends in intentions:
+            kind = item._meta.model_name
+            if item.pk not in featured.get(kind, ()):
+                raise RegistrationError({"__all__": f"“{item}” is not featured at this event."})
+            answers[(kind, item.pk)] = (item, bool(intends))
+        feedback = Feedback(registration=current, rating=rating, usefulness=usefulness,
+                            comments=(comments or "").strip().replace("\r\n", "\n"))
         feedback.full_clean()
         feedback.save()
         FeedbackIntention.objects.bulk_create([
-            FeedbackIntention(
-                feedback=feedback, intends_to_use=bool(intends),
-                **({"measure": item} if item._meta.model_name == "measure" else {"tool": item}),
-            )
-            for item, intends in intentions
+            FeedbackIntention(feedback=feedback, intends_to_use=intends, **{kind: item})
+            for (kind, _pk), (item, intends) in answers.items()
         ])
     return feedback
+
+
+# --- materials ------------------------------------------------------------------------------
+
+
+def material_add(*, event, actor, title, file=None, url=""):
+    """Hand out a file or a link with an event (one of the two)."""
+    material = Material(event=event, title=" ".join((title or "").split()), file=file,
+                        url=(url or "").strip())
+    return _save(material, actor=actor)
+
+
+def material_remove(*, material, actor):
+    """Take a material off its event; its file goes from storage once the removal commits."""
+    name = material.file.name if material.file else ""
+    storage = material.file.storage
+    with transaction.atomic():
+        material._history_user = actor
+        material.delete()
+        if name:
+            transaction.on_commit(lambda: storage.delete(name), robust=True)

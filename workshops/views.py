@@ -92,7 +92,8 @@ class EventDetailView(TemplateView):
             mine=mine, coalition=coalition, coalition_rows=coalition_rows, why_not=why_not,
             form=form, can_register_self=coalition is not None and not mine and not why_not,
             can_manage=permissions.can_manage_events(user),
-            featured_measures=[], **kwargs,
+            catalog=selectors.event_catalog(event), materials=selectors.materials_of(event),
+            **kwargs,
         )
 
 

@@ -135,11 +135,19 @@ def test_an_unmatched_row_becomes_a_walk_in_or_a_match(conference, register, sta
                                               actor=staff_user)
     assert walk_in.attended and walk_in.minutes_present == 80
     assert unmatched.resolved_registration == walk_in
-    # and matching by hand adds the stretches to an existing registration
-    services.attendance_match(unmatched=unmatched, registration=ann, actor=staff_user)
+    # a row said to be someone is not given to another as well (its time would count twice)
+    with pytest.raises(ValidationError, match="matched already"):
+        services.attendance_match(unmatched=unmatched, registration=ann, actor=staff_user)
     ann.refresh_from_db()
-    # 10:05 to 11:25 fills Ann's 10:40 to 10:45 gap: the union is the whole session
-    assert ann.minutes_present == 90
+    assert ann.minutes_present == 85
+    # and matching by hand adds the stretches to an existing registration: Bob joined the
+    # conference with an address nobody registered, and was Ann's colleague standing in
+    bob_row = UnmatchedAttendee.objects.get(email="BOB@example.org")
+    services.attendance_match(unmatched=bob_row, registration=ann, actor=staff_user)
+    ann.refresh_from_db()
+    assert bob_row.resolved_registration == ann
+    # 10:00 to 10:30 adds nothing to Ann's 09:58 to 10:40: the union is counted once
+    assert ann.minutes_present == 85
 
 
 def test_check_in_twice_keeps_the_first_time(event, register, staff_user):
