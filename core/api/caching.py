@@ -132,11 +132,17 @@ class VersionedCacheMixin:
             return _not_modified(etag, self._headers())
         return self._from_cache(throttle.kept, etag)
 
-    def _keys(self, request, format):
+    def request_version(self, request):
+        """The version this request's answer shows: ``version()``, read once per request
+        (the ETag, the cache key and the answer itself agree on it)."""
         django_request = getattr(request, "_request", request)
         version = getattr(django_request, "api_version", None)
         if version is None:
             version = django_request.api_version = self.version()
+        return version
+
+    def _keys(self, request, format):
+        version = self.request_version(request)
         digest = hashlib.blake2b(
             f"{version}\n{absolute_url(request)}\n{format}".encode(), digest_size=16
         ).hexdigest()

@@ -1,11 +1,13 @@
 """Reads the API adds to ``measures.selectors``: the measure list as plain rows, and the
 adoption list as of a day scoped to the user. Each list costs a fixed number of queries."""
 
-import orjson
-from django.db.models import CharField, F, Func, OuterRef, Q, Subquery
+from collections import defaultdict
+
+from django.db import connection
+from django.db.models import CharField, F, Func, Q
 
 from measures import selectors
-from measures.models import Measure, MeasureFact, ProgramMembership
+from measures.models import Measure, MeasureFact, ProgramMembership, QualityProgram
 
 # The columns of a measure row, in the API's order; ``set`` is the set's code.
 MEASURE_VALUE_FIELDS = (
@@ -13,11 +15,8 @@ MEASURE_VALUE_FIELDS = (
     "data_source", "numerator", "denominator", "improvement_notation", "endorsement_number",
     "status", "version", "source_url", "software_url", "updated_at",
 )
-# ``updated_at`` is read as text under this name (see IsoTimestamp), renamed in measure_rows;
-# the components' and programs' codes as JSON text under these (see JSONList).
+# ``updated_at`` is read as text under this name (see IsoTimestamp), renamed in measure_rows.
 UPDATED_AT_TEXT = "updated_at_text"
-COMPONENTS_JSON = "components_json"
-PROGRAMS_JSON = "programs_json"
 
 
 class IsoTimestamp(Func):
@@ -39,47 +38,10 @@ class IsoTimestamp(Func):
         return f"REPLACE({sql}, ' ', 'T') || 'Z'", params
 
 
-class JSONList(Subquery):
-    """The values of a one-column subquery (named ``v``), in order, as the JSON text of a
-    list, read in the outer row's own query: a page of measures and the codes of each one's
-    components and programs cost one query, not one per relation."""
-
-    output_field = CharField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        return super().as_sql(
-            compiler, connection, **extra_context,
-            template="(SELECT COALESCE(json_agg(v ORDER BY v), '[]')::text "
-            "FROM (%(subquery)s) AS u)",
-        )
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        # Rows reach an aggregate in the order of the subquery they come from.
-        return super().as_sql(
-            compiler, connection, **extra_context,
-            template="(SELECT json_group_array(v) FROM (%(subquery)s))",
-        )
-
-
-def _component_codes():
-    return JSONList(
-        Measure.components.through.objects.filter(from_measure=OuterRef("pk"))
-        .values(v=F("to_measure__code")).order_by("v")
-    )
-
-
-def _program_codes():
-    return JSONList(
-        ProgramMembership.objects.filter(measure=OuterRef("pk"))
-        .values(v=F("program__code")).order_by("v").distinct()
-    )
-
-
 def _measure_values():
     return selectors.measure_list().values(
         "id", *MEASURE_VALUE_FIELDS[:-1], set=F("measure_set__code"),
-        **{UPDATED_AT_TEXT: IsoTimestamp("updated_at"), COMPONENTS_JSON: _component_codes(),
-           PROGRAMS_JSON: _program_codes()},
+        **{UPDATED_AT_TEXT: IsoTimestamp("updated_at")},
     )
 
 
@@ -89,24 +51,73 @@ _MEASURE_VALUES = _measure_values()
 
 
 def measure_values():
-    """Measures as dicts, the set's code joined in, with their components' and programs'
-    codes (as JSON text): no model instance is built per row."""
+    """Measures as dicts, the set's code joined in: no model instance is built per row."""
     return _MEASURE_VALUES.all()
 
 
-def measure_rows(rows, *, detail_url):
+_relations_memo = {"version": None, "value": None}
+
+
+def _read_relations():
+    """{measure id: ([component codes], [program codes]), each in code order}: one query.
+
+    Plain SQL: a UNION of the two link tables, whose names come from the models.
+    """
+    quote = connection.ops.quote_name
+    links = Measure.components.through._meta
+    measures = quote(Measure._meta.db_table)
+    memberships = ProgramMembership._meta
+    programs = quote(QualityProgram._meta.db_table)
+    sql = (
+        f"SELECT link.{quote(links.get_field('from_measure').column)}, 0, component.code "  # noqa: S608
+        f"FROM {quote(links.db_table)} link JOIN {measures} component "
+        f"ON component.id = link.{quote(links.get_field('to_measure').column)} "
+        f"UNION ALL SELECT member.{quote(memberships.get_field('measure').column)}, 1, "
+        f"program.code FROM {quote(memberships.db_table)} member JOIN {programs} program "
+        f"ON program.id = member.{quote(memberships.get_field('program').column)} "
+        "ORDER BY 3"
+    )
+    relations = defaultdict(lambda: ([], []))
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        for measure_id, kind, code in cursor.fetchall():
+            codes = relations[measure_id][kind]
+            if not codes or codes[-1] != code:  # a program may list a measure each year
+                codes.append(code)
+    return dict(relations)
+
+
+def measure_relations(version):
+    """Each measure's components' and programs' codes, for the catalog at ``version``
+    (``selectors.catalog_version()``, read before this): read in one query once per version
+    and process, so that a page of measures costs its own rows only. The version moves
+    with every change to the catalog, so what is kept is never stale; before the first
+    change ("0") nothing is kept."""
+    if version != "0" and _relations_memo["version"] == version:
+        return _relations_memo["value"]
+    value = _read_relations()
+    _relations_memo.update(version=version, value=value)
+    return value
+
+
+_NONE = ((), ())
+
+
+def measure_rows(rows, *, detail_url, version):
     """``measure_values()`` rows made the API's, in place: each with its ``url``
-    (``detail_url`` and the slug), its components' codes and its programs' codes."""
+    (``detail_url`` and the slug), its components' codes and its programs' codes (see
+    ``measure_relations``)."""
+    relations = measure_relations(version).get
     for row in rows:
-        del row["id"]
+        components, programs = relations(row.pop("id"), _NONE)
         row["url"] = detail_url + row["slug"] + "/"
-        row["components"] = orjson.loads(row.pop(COMPONENTS_JSON))
-        row["programs"] = orjson.loads(row.pop(PROGRAMS_JSON))
+        row["components"] = list(components)
+        row["programs"] = list(programs)
         row["updated_at"] = row.pop(UPDATED_AT_TEXT)
     return rows
 
 
-def measure_row_get(code_or_slug, *, detail_url):
+def measure_row_get(code_or_slug, *, detail_url, version):
     """One measure's row, found by its code (``PQI 01``) or its slug (``pqi-01``), with the
     codes of the composites that include it; None if there is none."""
     rows = list(measure_values().filter(Q(code=code_or_slug) | Q(slug=code_or_slug))[:2])
@@ -114,7 +125,7 @@ def measure_row_get(code_or_slug, *, detail_url):
         return None
     row = next((r for r in rows if r["code"] == code_or_slug), rows[0])
     measure_id = row["id"]
-    (row,) = measure_rows([row], detail_url=detail_url)
+    (row,) = measure_rows([row], detail_url=detail_url, version=version)
     row["composites"] = list(
         Measure.components.through.objects.filter(to_measure_id=measure_id)
         .order_by("from_measure__code")

@@ -102,7 +102,8 @@ class MeasureListView(CatalogListView):
 
     def rows(self, objects):
         # Rows straight from .values(): no model instance or serializer per measure.
-        return measure_rows(objects, detail_url=absolute_url(self.request).partition("?")[0])
+        return measure_rows(objects, detail_url=absolute_url(self.request).partition("?")[0],
+                            version=self.request_version(self.request))
 
 
 @extend_schema_view(get=extend_schema(
@@ -116,9 +117,10 @@ class MeasureDetailView(CatalogDetailView):
     serializer_class = serializers.MeasureDetailSerializer
 
     def retrieve(self, request, code):
-        row = measure_row_get(_code(code), detail_url=request.build_absolute_uri(
-            reverse("api:measure-list")
-        ))
+        row = measure_row_get(
+            _code(code), version=self.request_version(request),
+            detail_url=request.build_absolute_uri(reverse("api:measure-list")),
+        )
         if row is None:
             raise Http404
         return Response(row)

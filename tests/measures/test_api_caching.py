@@ -226,6 +226,21 @@ def test_unknown_parameters_are_refused_and_never_fill_the_cache(client, catalog
     assert cache_size() <= size + 1  # at most a new throttle window
 
 
+def test_a_new_composition_reaches_the_list_though_each_process_keeps_the_relations(
+    client, catalog, settings
+):
+    settings.API_CACHE_TIMEOUT = 0  # every answer made afresh: the relations' memo alone
+
+    def components():
+        rows = client.get("/api/v1/measures/").json()["results"]
+        return next(row["components"] for row in rows if row["code"] == "PQI 90")
+
+    assert components() == ["PQI 01"]
+    services.catalog_load(catalog_lines(components=["PQI 01", "PQI 05"]))
+
+    assert components() == ["PQI 01", "PQI 05"]
+
+
 def test_a_repeated_answer_comes_from_the_cache_without_reading_the_catalog(
     client, catalog, settings
 ):
