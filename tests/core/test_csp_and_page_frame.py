@@ -34,6 +34,9 @@ def test_every_answer_carries_a_policy_that_allows_only_the_portals_own_files(cl
     assert policy["style-src"] == ["'self'"]
     assert policy["object-src"] == ["'none'"]
     assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["img-src"] == (
+        ["'self'", "data:"] if path.startswith("/api/docs/") else ["'self'"]
+    )
     assert "'unsafe-inline'" not in response["Content-Security-Policy"]
     assert "'unsafe-eval'" not in response["Content-Security-Policy"]
 
