@@ -26,8 +26,9 @@ def navigation(request):
                 ("Assistance", reverse("coalitions:assistance-list")),
                 ("Networks", reverse("coalitions:network-list")),
             ]
-    # The catalog is public: everyone, signed in or not, sees it.
+    # Published events and the catalog are public: everyone, signed in or not, sees them.
     items += [
+        ("Events", reverse("workshops:event-list")),
         ("Measures", reverse("measures:measure-list")),
         ("Tools", reverse("measures:tool-list")),
     ]

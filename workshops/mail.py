@@ -27,6 +27,12 @@ WITH_CALENDAR = {Notice.Kind.CONFIRMED, Notice.Kind.PROMOTED, Notice.Kind.REMIND
 WITH_CANCELLATION = {Notice.Kind.EVENT_CANCELLED, Notice.Kind.CANCELLED}
 
 
+def _materials(event):
+    """(title, absolute link) of each of the event's materials, for the people who missed it."""
+    return [(m.title, links.absolute(m.href) if m.href.startswith("/") else m.href)
+            for m in event.materials.all()]
+
+
 def notice_message(notice):
     registration = notice.registration
     event = registration.event
@@ -40,6 +46,7 @@ def notice_message(notice):
         "manage_url": links.registration_url(registration),
         "event_url": links.absolute(event.get_absolute_url()),
         "kind": notice.kind,
+        "materials": _materials(event) if notice.kind == Notice.Kind.MISSED else [],
     }
     message = EmailMessage(
         subject=SUBJECTS[notice.kind].format(event=event.title),

@@ -70,3 +70,21 @@ def can_see_join_link(user, event, *, confirmed_emails=()):
     if can_manage_events(user):
         return True
     return user.is_authenticated and user.email.lower() in confirmed_emails
+
+
+def can_see_feedback(user):
+    """An event's feedback results: staff and evaluators."""
+    return can_view_all_registrations(user)
+
+
+def can_see_feedback_names(user):
+    """Who said what: staff, who follow up with the coalitions. Evaluators read the results
+    de-identified (comments without names or coalitions): they judge the program, not people."""
+    return can_manage_events(user)
+
+
+def can_download_certificate(user, registration):
+    """A signed-in person's way to a certificate: staff and evaluators, the lead of the
+    registration's coalition, or the person themself. (The personal link in their e-mails
+    opens it too, without signing in.)"""
+    return can_view_all_registrations(user) or can_change_registration(user, registration)

@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -77,3 +78,19 @@ def reminders_send_task():
                 services.notify(registration, Notice.Kind.REMINDER)
                 owed += 1
     return owed
+
+
+@shared_task
+def events_complete_task():
+    """Mark as held the published events that ended ``WORKSHOPS_COMPLETE_AFTER_HOURS`` ago
+    (every half hour, from the scheduler). An event completed meanwhile, by staff or by
+    another run, is left as it is: running twice sends nothing twice."""
+    ended_before = timezone.now() - timedelta(hours=settings.WORKSHOPS_COMPLETE_AFTER_HOURS)
+    completed = 0
+    for event in Event.objects.filter(status=Event.Status.PUBLISHED, end__lte=ended_before):
+        try:
+            services.event_complete(event=event, actor=None)
+        except services.RegistrationError:  # completed or cancelled since it was listed
+            continue
+        completed += 1
+    return completed
