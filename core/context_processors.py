@@ -13,6 +13,8 @@ def navigation(request):
                 ("Coalitions", reverse("coalitions:coalition-list")),
                 ("Adoption", reverse("measures:adoption-list")),
                 ("Action items", reverse("coalitions:action-item-list")),
+                ("Reports", reverse("evaluation:report-list")),
+                ("Indicators", reverse("evaluation:indicator-list")),
             ]
         membership = getattr(user, "membership", None)
         if membership is not None:
@@ -21,6 +23,9 @@ def navigation(request):
                 ("Adoption",
                  reverse("measures:coalition-measures", args=[membership.coalition_id])),
             ]
+            if membership.role == "lead" and not user.can_view_program_data:
+                # The reports staff shared with the coalition (the list may be empty).
+                items.append(("Reports", reverse("evaluation:report-list")))
         if user.can_view_program_data or membership is not None:
             items += [
                 ("Assistance", reverse("coalitions:assistance-list")),

@@ -22,6 +22,25 @@ def can_set_targets(user):
     return user.is_authenticated and user.is_program_staff
 
 
+def can_view_reports(user):
+    """The reports pages: staff and evaluators, and coalition leads (who see only the reports
+    staff shared with their coalition)."""
+    if not user.is_authenticated:
+        return False
+    if user.can_view_program_data:
+        return True
+    membership = membership_of(user)
+    return membership is not None and membership.role == Membership.Role.LEAD
+
+
+def can_share_reports(user):
+    return user.is_authenticated and user.is_program_staff
+
+
+def can_view_indicators(user):
+    return user.is_authenticated and user.can_view_program_data
+
+
 def reports_visible_to(user, queryset=None):
     queryset = Report.objects.all() if queryset is None else queryset
     if not user.is_authenticated:

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from coalitions.models import Program
+from coalitions.models import Enrollment, Program
 from core.errors import DomainError
 from core.outbox import enqueue_on_commit
 
@@ -49,6 +49,9 @@ def report_request(*, program, kind, period_start, period_end, actor, coalition=
         raise EvaluationError({"kind": "Choose a process, outcome or formal report."})
     _check_period(program, period_start, period_end, kind,
                   allow_early_formal=allow_early_formal)
+    if coalition is not None and not program.enrollments.filter(
+            coalition=coalition, status__in=Enrollment.SEAT_HOLDING_STATUSES).exists():
+        raise EvaluationError({"coalition": f"{coalition} is not enrolled in {program}."})
     if include_names and not (actor is not None and actor.is_program_staff):
         raise EvaluationError({"include_names": "Only program staff can ask for the "
                                                 "appendix with names."})
@@ -143,6 +146,9 @@ def report_fail(report_id, token, reason):
 
 
 def report_share(*, report, shared, actor):
+    """Share a report about one coalition with that coalition's lead (staff only), or stop."""
+    if not actor.is_program_staff:
+        raise EvaluationError("Only program staff can share a report with a coalition.")
     if report.coalition_id is None:
         raise EvaluationError("Only a report about one coalition can be shared with it.")
     report.shared_with_coalition = bool(shared)
@@ -154,10 +160,16 @@ def report_share(*, report, shared, actor):
 
 
 def target_set(*, program, indicator, period_start, period_end, value, actor):
+    """Set what staff aim for on one indicator over one period (setting it again changes
+    the value; the same value changes nothing)."""
+    if not actor.is_program_staff:
+        raise EvaluationError("Only program staff set targets.")
     from .indicators import REGISTRY
 
     if indicator not in REGISTRY:
         raise EvaluationError({"indicator": "Choose an indicator."})
+    if period_start and period_end and period_end < period_start:
+        raise EvaluationError({"period_end": "The period cannot end before it starts."})
     target, _ = Target.objects.get_or_create(
         program=program, indicator=indicator, period_start=period_start,
         period_end=period_end, defaults={"value": value, "set_by": actor},
@@ -169,18 +181,30 @@ def target_set(*, program, indicator, period_start, period_end, value, actor):
     return target
 
 
+def _check_owner(owner):
+    if owner is not None and not owner.can_view_program_data:
+        raise EvaluationError({"owner": "The owner must be a program staff member or an "
+                                        "evaluator."})
+
+
 def finding_create(*, report, actor, **fields):
+    """Record a finding on a report and the course correction decided on it."""
+    _check_owner(fields.get("owner"))
     finding = Finding(report=report, recorded_by=actor, **fields)
     finding.full_clean()
     finding.save()
     return finding
 
 
-def finding_update(*, finding, actor, **fields):
-    changed = [name for name, value in fields.items() if getattr(finding, name) != value]
+def finding_update(record, /, *, actor, **fields):
+    """Change a finding (its text is the field ``finding``, hence the positional record);
+    a save that changes nothing writes nothing."""
+    if "owner" in fields:
+        _check_owner(fields["owner"])
+    changed = [name for name, value in fields.items() if getattr(record, name) != value]
     for name in changed:
-        setattr(finding, name, fields[name])
+        setattr(record, name, fields[name])
     if changed:
-        finding.full_clean()
-        finding.save(update_fields=[*changed, "updated_at"])
-    return finding
+        record.full_clean()
+        record.save(update_fields=[*changed, "updated_at"])
+    return record
