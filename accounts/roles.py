@@ -23,7 +23,9 @@ ROLE_PERMISSIONS = {
         "accounts.user": ("add", "change", "view"),
     },
     EVALUATOR: {"coalitions": ("view",), "measures": ("view",), "workshops": ("view",),
-                "evaluation": ("add", "change", "view")},
+                # Evaluators request reports and record findings through the pages and API
+                # (evaluation.permissions); in the admin they only read.
+                "evaluation": ("view",)},
 }
 
 
