@@ -21,7 +21,7 @@ class MeasureSet(TimeStampedModel):
 
     class Meta:
         ordering = ["code"]
-        # catalog_version() reads MAX(updated_at) on every API request.
+        # Recent changes (updated_at) are found without a scan.
         indexes = [models.Index(fields=["updated_at"])]
 
     def __str__(self):
