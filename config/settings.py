@@ -162,7 +162,7 @@ USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Demo data of the apps that build on the program registry's demo (coalitions.demo).
-DEMO_LOADERS = ["measures.demo.demo_load"]
+DEMO_LOADERS = ["measures.demo.demo_load", "workshops.demo.demo_load"]
 
 # How long a process may reuse the catalog's version (the key of the API's ETags and
 # cache) before reading it again; changes made in the same process are seen at once.
