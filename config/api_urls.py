@@ -8,12 +8,13 @@ JSON 404, so the catch-all comes last.
 from django.urls import include, path, re_path
 
 from core.api.views import ApiRootView, not_found
+from evaluation.api import urls as evaluation_api
 from measures.api import urls as measures_api
 from workshops.api import urls as workshops_api
 
 app_name = "api"
 
-APPS = [measures_api, workshops_api]
+APPS = [measures_api, workshops_api, evaluation_api]
 
 urlpatterns = [
     path("", ApiRootView.as_view(
