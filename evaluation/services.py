@@ -112,6 +112,13 @@ def report_progress(report_id, token, percent, step):
                 .update(progress=percent, step=step, heartbeat_at=timezone.now()))
 
 
+def report_heartbeat(report_id, token):
+    """Record that the run still lives; False when another run has taken the report over."""
+    return bool(Report.objects.filter(pk=report_id, run_token=token,
+                                      status=Report.Status.RUNNING)
+                .update(heartbeat_at=timezone.now()))
+
+
 def report_finish(report_id, token, *, snapshot, files):
     """Swap in the new files and mark the report succeeded, if this run still holds it.
     The files of an earlier, lost run are deleted."""

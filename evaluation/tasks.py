@@ -1,9 +1,11 @@
 """Celery jobs of the evaluation: compile a report, and produce the scheduled ones."""
 
 import logging
+import threading
 
 from celery import shared_task
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from . import compile, scheduling, services
@@ -27,9 +29,10 @@ def report_compile_task(self, report_id):
     report = Report.objects.select_related("program", "coalition").get(pk=report_id)
 
     def progress(percent, step):
-        if not services.report_progress(report_id, token, percent, step):
+        if heartbeat.lost or not services.report_progress(report_id, token, percent, step):
             raise LostClaim
 
+    heartbeat = Heartbeat(report_id, token)
     try:
         snapshot = compile.snapshot_build(report, progress)
         progress(65, "Drawing charts")
@@ -52,10 +55,41 @@ def report_compile_task(self, report_id):
     except Exception as error:
         logger.exception("Report %s failed", report_id)
         services.report_fail(report_id, token, f"{error.__class__.__name__}: {error}")
+    finally:
+        heartbeat.stop()
 
 
 class LostClaim(Exception):
     pass
+
+
+class Heartbeat:
+    """Shows the run's life from a thread every quarter of REPORT_STALE_SECONDS, whatever step
+    the compile is on. Progress alone beats only between steps, so one step longer than
+    REPORT_STALE_SECONDS (a large PDF) would look like a dead worker: a redelivered job would
+    take the report over, and the next would take it from that one, and none would finish.
+    The thread dies with its process, so a killed worker still goes silent."""
+
+    def __init__(self, report_id, token):
+        self.report_id, self.token, self.lost = report_id, token, False
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True,
+                                        name=f"report-{report_id}-heartbeat")
+        self._thread.start()
+
+    def _beat(self):
+        interval = max(settings.REPORT_STALE_SECONDS / 4, 0.5)
+        try:
+            while not self._stopped.wait(interval):
+                if not services.report_heartbeat(self.report_id, self.token):
+                    self.lost = True
+                    return
+        finally:
+            connection.close()  # this thread's own connection
+
+    def stop(self):
+        self._stopped.set()
+        self._thread.join()
 
 
 @shared_task
