@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test install migrate demo lint bench serve worker beat clean
+.PHONY: run test install migrate demo lint bench bench-reports serve worker beat clean
 
 run: install migrate demo
 	@echo "Serving web, worker and scheduler at http://127.0.0.1:8000 (Ctrl-C stops all three)"
@@ -43,6 +43,10 @@ lint: install
 
 bench: install
 	$(PY) -m bench
+
+# The formal analysis compiled at two scales of synthetic data (DATABASE_URL: PostgreSQL).
+bench-reports: install
+	$(PY) -m bench reports
 
 # The Procfile's processes, one at a time (honcho runs all three for `make run`).
 serve:

@@ -1,5 +1,8 @@
 """``make bench``: how fast the measure API answers, against a bare Django view, in one run.
 
+(``python -m bench reports``, ``make bench-reports``: the evaluation's reports instead; see
+``bench/reports.py``.)
+
 1. A throwaway database (SQLite under ``var/bench/``, or ``DATABASE_URL`` if set), migrated,
    with the catalog loaded and padded with synthetic measures to 500 (removed again at the
    end from a ``DATABASE_URL`` database).
@@ -318,4 +321,8 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["reports"]:  # python -m bench reports: the evaluation's reports
+        from bench.reports import main as reports_main
+
+        sys.exit(reports_main(sys.argv[2:]))
     sys.exit(main())
