@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test install migrate demo lint bench bench-reports serve worker beat clean
+.PHONY: run test install migrate demo lint bench bench-reports bench-registrations serve worker beat clean
 
 run: install migrate demo
 	@echo "Serving web, worker and scheduler at http://127.0.0.1:8000 (Ctrl-C stops all three)"
@@ -47,6 +47,10 @@ bench: install
 # The formal analysis compiled at two scales of synthetic data (DATABASE_URL: PostgreSQL).
 bench-reports: install
 	$(PY) -m bench reports
+
+# Needs PostgreSQL (DATABASE_URL); 200 concurrent registrations for a 50-seat event.
+bench-registrations: install
+	$(PY) -m bench registrations
 
 # The Procfile's processes, one at a time (honcho runs all three for `make run`).
 serve:

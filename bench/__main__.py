@@ -265,6 +265,11 @@ def measure_all(scenarios, options):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["registrations"]:  # python -m bench registrations: bench/registrations.py
+        from bench.registrations import main as registrations
+
+        return registrations(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=6.0, help="per scenario (6)")
     parser.add_argument("--rounds", type=int, default=6, help="turns of all scenarios (6)")

@@ -5,7 +5,7 @@ The database is ``DATABASE_URL`` when it is set, else a throwaway SQLite file un
 """
 
 from config.settings import *  # noqa: F403
-from config.settings import DATABASE_URL, DATABASES, REST_FRAMEWORK, VAR_DIR
+from config.settings import DATABASE_URL, DATABASES, INSTALLED_APPS, REST_FRAMEWORK, VAR_DIR
 
 BENCH_DATABASE = VAR_DIR / "bench" / "bench.sqlite3"
 if not DATABASE_URL:
@@ -15,6 +15,8 @@ if not DATABASE_URL:
     }
 
 ROOT_URLCONF = "bench.urls"
+# The bare registration baseline's table (bench/models.py).
+INSTALLED_APPS = [*INSTALLED_APPS, "bench"]
 DEBUG = False  # as in production: no query log, no debug pages
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 # The load comes from one address; the throttles still count every request (their cost is

@@ -6,5 +6,6 @@ from . import views
 
 urlpatterns = [
     path("bench/measures/", views.measures_bare, name="bench-measures-bare"),
+    path("bench/signups/", views.signup_bare, name="bench-signup-bare"),
     *portal_urlpatterns,
 ]

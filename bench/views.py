@@ -1,7 +1,10 @@
 """The baseline: the least a Django view can do to answer the measure list's first page."""
 
+import json
+
 from django.db.models import F
 from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 
 from core.api.renderers import json_dumps
 from measures.api.selectors import MEASURE_VALUE_FIELDS
@@ -17,3 +20,17 @@ def measures_bare(request):
         )[:100]
     )
     return HttpResponse(json_dumps(rows), content_type="application/json")
+
+
+@csrf_exempt
+def signup_bare(request):
+    """The registration baseline: read a JSON body, insert one row, answer 201 in JSON. No
+    DRF, authentication, throttle, lock or rule."""
+    if request.method != "POST":
+        return HttpResponse(status=405)
+    from .models import BareSignup  # only with bench.settings, where the app is installed
+
+    body = json.loads(request.body)
+    row = BareSignup.objects.create(email=body["email"], name=body["name"])
+    return HttpResponse(json_dumps({"id": row.pk, "email": row.email, "name": row.name}),
+                        status=201, content_type="application/json")

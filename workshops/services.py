@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from coalitions.models import Enrollment
@@ -221,9 +222,9 @@ def _check_open(event, now):
         raise RegistrationError("Registration for this event has closed.")
 
 
-def _entry_status(event, now):
-    """The status a newcomer gets: a seat (confirmed, or pending approval), or a wait."""
-    left = seats_left(event, now)
+def _entry_status(event, now, left):
+    """The status a newcomer gets: a seat (confirmed, or pending approval), or a wait.
+    ``left``: the free seats (``seats_left``)."""
     free = left is None or left > 0
     if event.requires_approval and (free or not event.pending_holds_seat):
         return Status.PENDING_APPROVAL
@@ -256,18 +257,27 @@ def registration_create(*, event, coalition, email, name, actor, contact=None, n
         problem = eligibility_problem(event, coalition)
         if problem:
             raise RegistrationError({"coalition": problem})
-        if event.registrations.active().filter(email__iexact=email).exists():
+        # Everything the rules count, in one query: every round trip here is made while
+        # the event's lock is held, so it is paid once per registration, in a queue.
+        taken = event.registrations.aggregate(
+            same_email=Count("pk", filter=Q(status__in=Registration.ACTIVE_STATUSES,
+                                            email__iexact=email)),
+            from_coalition=Count("pk", filter=Q(status__in=Registration.ACTIVE_STATUSES,
+                                                coalition=coalition)),
+            held=Count("pk", filter=Q(pk__in=Registration.objects.filter(event=event)
+                                      .holding_seat(now).values("pk"))),
+        )
+        if taken["same_email"]:
             raise RegistrationError({"email": f"{email} is already registered for this event."})
         limit = event.per_coalition_limit
-        if limit is not None and (
-            event.registrations.active().filter(coalition=coalition).count() >= limit
-        ):
+        if limit is not None and taken["from_coalition"] >= limit:
             raise RegistrationError({
                 "coalition": f"{coalition} already has {limit} "
                              f"{'person' if limit == 1 else 'people'} registered, the most "
                              f"one coalition may send to this event."
             })
-        status = _entry_status(event, now)
+        left = None if event.capacity is None else max(0, event.capacity - taken["held"])
+        status = _entry_status(event, now, left)
         registration = Registration(
             event=event, coalition=coalition, contact=contact, email=email, name=name,
             status=status, queued_at=now,
@@ -275,12 +285,17 @@ def registration_create(*, event, coalition, email, name, actor, contact=None, n
             if status == Status.PENDING_APPROVAL else None,
         )
         registration.event = event
-        _save(registration, actor=actor)
+        # The event and coalition are rows in hand, and the one-address rule was checked
+        # under this lock (the database keeps it too): only the fields' own checks run.
+        registration.full_clean(exclude=["event", "coalition", "contact"],
+                                validate_constraints=False)
+        registration._history_user = actor
+        registration.save()
         notify(registration, {
             Status.CONFIRMED: Notice.Kind.CONFIRMED,
             Status.PENDING_APPROVAL: Notice.Kind.PENDING,
             Status.WAITING: Notice.Kind.WAITING,
-        }[status])
+        }[status], new=True)
         if registration.expires_at:
             _expire_at(event, registration.expires_at)
     return registration
@@ -470,11 +485,19 @@ def _set_status(registration, status, *, actor, also=()):
 # --- e-mail ---------------------------------------------------------------------------------
 
 
-def notify(registration, kind):
-    """Owe ``registration`` the e-mail ``kind`` (once), and queue it when the change commits."""
-    notice, created = Notice.objects.get_or_create(
-        key=f"{registration.pk}:{kind}", defaults={"registration": registration, "kind": kind}
-    )
+def notify(registration, kind, *, new=False):
+    """Owe ``registration`` the e-mail ``kind`` (once), and queue it when the change commits.
+    ``new``: the registration was inserted in this transaction, so it owes nothing yet (one
+    INSERT instead of a look-up and an insert in a savepoint)."""
+    key = f"{registration.pk}:{kind}"
+    if new:
+        notice, created = Notice.objects.create(
+            key=key, registration=registration, kind=kind
+        ), True
+    else:
+        notice, created = Notice.objects.get_or_create(
+            key=key, defaults={"registration": registration, "kind": kind}
+        )
     if created:
         from .tasks import notice_send_task
 
