@@ -401,10 +401,15 @@ def alignment(scope):
         .values_list("coalition", "measure__adoptions__coalition")
         .annotate(n=Count("measure", distinct=True)).order_by()
     }
-    states = {c.pk: set(c.state_list) for c in scope.coalitions().only("pk", "states")}
+    # Pairs within each state only (not every pair of the program's coalitions, which grows
+    # with their number squared).
+    members = defaultdict(set)
+    for c in scope.coalitions().only("pk", "states"):
+        for state in c.state_list:
+            members[state].add(c.pk)
     by_state = defaultdict(list)
-    for a, b in combinations(sorted(states), 2):
-        for state in states[a] & states[b]:
+    for state, coalitions in members.items():
+        for a, b in combinations(sorted(coalitions), 2):
             union = sizes.get(a, 0) + sizes.get(b, 0) - pairs.get((a, b), 0)
             by_state[state].append(pairs.get((a, b), 0) / union if union else 0.0)
     all_pairs = [v for values in by_state.values() for v in values]
