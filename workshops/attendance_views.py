@@ -165,8 +165,10 @@ class AttendanceImportView(_StaffEventMixin, TemplateView):
     def get_context_data(self, **kwargs):
         unresolved = selectors.unmatched_rows(self.event).filter(
             resolved_registration__isnull=True).count()
+        page = Paginator(selectors.attendance_imports(self.event), 20).get_page(
+            self.request.GET.get("page"))
         return super().get_context_data(
-            event=self.event, imports=selectors.attendance_imports(self.event)[:20],
+            event=self.event, imports=page.object_list, page_obj=page, query="",
             unresolved=unresolved, **{"form": AttendanceUploadForm(), **kwargs},
         )
 

@@ -463,6 +463,35 @@ def test_the_unmatched_list_answers_in_constant_queries(staff_client, conference
     assert_constant(staff_client, url("attendance-unmatched", conference), grow)
 
 
+def test_the_reports_list_and_a_preview_answer_in_constant_queries(staff_client, conference,
+                                                                   staff_user, coalition):
+    def grow(n):
+        start = conference.imports.count()
+        AttendanceImport.objects.bulk_create([
+            AttendanceImport(event=conference, filename=f"r{i}.csv", sha256=f"{i}", text="",
+                             source="zoom", uploaded_by=staff_user) for i in range(start,
+                                                                                  start + n)])
+
+    assert_constant(staff_client, url("attendance-import", conference), grow)
+
+    # a preview: one query for the registrations matched, whatever the people in the file
+    record = services.attendance_import_upload(event=conference, filename="z.csv",
+                                               raw=ZOOM.encode(), actor=staff_user)
+    lines = ZOOM.splitlines()
+
+    def grow_file(n):
+        start = len(record.text.splitlines())
+        for i in range(start, start + n):
+            email = f"p{i}@example.org"
+            services.registration_create(event=conference, coalition=coalition, email=email,
+                                         name=f"P {i}", actor=staff_user)
+            lines.append(f"P {i},{email},03/04/2027 10:00:00 AM,03/04/2027 11:00:00 AM,60,No,")
+        record.text = "\n".join(lines) + "\n"
+        record.save(update_fields=["text"])
+
+    assert_constant(staff_client, url("attendance-preview", conference, record.pk), grow_file)
+
+
 # --- featured measures and tools, materials -------------------------------------------------
 
 
