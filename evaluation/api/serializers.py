@@ -35,7 +35,7 @@ class ReportSerializer(serializers.ModelSerializer):
     error = serializers.SerializerMethodField(help_text="Why it failed (only when failed).")
     files = serializers.SerializerMethodField(
         help_text="Once it succeeded: its HTML, PDF and XLSX, each behind the same "
-                  "authorisation as the report.")
+                  "authorisation (token or session) as the report.")
     created_at = UTCDateTimeField(read_only=True)
     finished_at = UTCDateTimeField(read_only=True)
 
@@ -60,7 +60,7 @@ class ReportSerializer(serializers.ModelSerializer):
     def get_files(self, report) -> dict[str, str] | None:
         if report.status != Report.Status.SUCCEEDED:
             return None
-        return {fmt: self._absolute(reverse("evaluation:report-file", args=[report.pk, fmt]))
+        return {fmt: self._absolute(reverse("api:report-file", args=[report.pk, fmt]))
                 for fmt in FILES}
 
 

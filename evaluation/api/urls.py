@@ -12,5 +12,7 @@ resources = {
 urlpatterns = [
     path("reports/", views.ReportListView.as_view(), name="report-list"),
     path("reports/<int:pk>/", views.ReportDetailView.as_view(), name="report-detail"),
+    path("reports/<int:pk>/files/<str:fmt>/", views.ReportFileView.as_view(),
+         name="report-file"),
     path("indicators/", views.IndicatorListView.as_view(), name="indicator-list"),
 ]

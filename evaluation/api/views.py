@@ -5,8 +5,10 @@ are 400s naming the field), reads come from ``evaluation.selectors`` scoped to t
 report the caller may not see is 404), and who may do what is ``evaluation.permissions``.
 """
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import generics, status
+from django.http import FileResponse, Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import generics, renderers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -18,6 +20,7 @@ from core.api.schema import errors
 from core.api.views import JSONErrorsMixin, KeysetListMixin
 
 from .. import indicators, permissions, selectors, services
+from ..models import Report
 from . import serializers
 
 
@@ -73,6 +76,43 @@ class ReportDetailView(JSONErrorsMixin, generics.GenericAPIView):
 
     def get(self, request, pk):
         return Response(self.get_serializer(selectors.report_get_for(request.user, pk)).data)
+
+
+class FileRenderer(renderers.BaseRenderer):
+    """Lets a request for a file accept anything; the file itself is a FileResponse."""
+
+    media_type = "*/*"
+    format = "file"
+
+
+FILE_TYPES = {
+    "html": "text/html",
+    "pdf": "application/pdf",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+@extend_schema_view(get=extend_schema(
+    summary="One of a report's files",
+    description="The HTML, PDF or XLSX of a report that succeeded, with the same token or "
+    "session and the same scope as the report (anything else is 404).",
+    responses={**{(200, media): OpenApiResponse(OpenApiTypes.BINARY, f"The {fmt} file.")
+                  for fmt, media in FILE_TYPES.items()}, **errors(400, 401, 404, 429)},
+))
+class ReportFileView(JSONErrorsMixin, APIView):
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [ORJSONRenderer, FileRenderer]
+
+    def get(self, request, pk, fmt):
+        report = selectors.report_get_for(request.user, pk)
+        field = {"html": "html_file", "pdf": "pdf_file", "xlsx": "xlsx_file"}.get(fmt)
+        stored = getattr(report, field) if field else None
+        if report.status != Report.Status.SUCCEEDED or not stored:
+            raise Http404
+        name = f"{report.kind}-report-{report.program.code}-{report.period_start}-" \
+               f"{report.period_end}.{fmt}"
+        return FileResponse(stored.open("rb"), as_attachment=True, filename=name,
+                            content_type=FILE_TYPES[fmt])
 
 
 class IndicatorListView(JSONErrorsMixin, APIView):

@@ -30,8 +30,8 @@ class Api:
         _, raw = ApiToken.objects.issue(user=user, name="tests")
         self.client, self.headers = Client(), {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
-    def get(self, url, data=None):
-        return self.client.get(url, data, **self.headers)
+    def get(self, url, data=None, **extra):
+        return self.client.get(url, data, **self.headers, **extra)
 
     def post(self, url, body):
         return self.client.post(url, body, content_type="application/json", **self.headers)
@@ -59,11 +59,12 @@ def test_an_evaluator_requests_a_report_and_follows_it(program, evaluator_user,
     done = api.get(body["url"]).json()
     assert done["status"] == "succeeded" and done["progress"] == 100 and done["error"] is None
     assert set(done["files"]) == {"html", "pdf", "xlsx"}
-    pdf = api.client.get(done["files"]["pdf"])  # the same session or token is needed
-    assert pdf.status_code == 302  # a token does not sign the browser's download in
-    evaluator = Client()
-    evaluator.force_login(evaluator_user)
-    assert evaluator.get(done["files"]["pdf"]).status_code == 200
+    pdf = api.get(done["files"]["pdf"])  # with the same token
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
+    assert api.client.get(done["files"]["pdf"]).status_code == 401  # without it
+    xlsx = api.get(done["files"]["xlsx"], HTTP_ACCEPT="application/octet-stream")
+    assert xlsx.status_code == 200 and "attachment" in xlsx["Content-Disposition"]
 
 
 def test_asking_again_while_it_runs_returns_the_running_report(program, evaluator_user):
@@ -138,6 +139,8 @@ def test_a_lead_reads_only_the_shared_reports_of_their_coalition(
     lead = Api(lead_user)
     assert [r["id"] for r in lead.get(REPORTS).json()["results"]] == [own_shared.pk]
     assert lead.get(f"{REPORTS}{own_shared.pk}/").status_code == 200
+    for hidden in (own_unshared, foreign_shared, whole):
+        assert lead.get(f"{REPORTS}{hidden.pk}/files/pdf/").status_code == 404
     for hidden in (own_unshared, foreign_shared, whole):
         assert lead.get(f"{REPORTS}{hidden.pk}/").status_code == 404
     assert Api(member_user).get(REPORTS).json()["results"] == []

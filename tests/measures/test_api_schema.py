@@ -37,7 +37,8 @@ def test_the_schema_is_openapi_3_and_describes_every_endpoint(client):
         "/api/v1/adoptions/", "/api/v1/adoptions/{id}/", "/api/v1/incentive-programs/",
         "/api/v1/incentive-programs/{id}/", "/api/v1/events/", "/api/v1/events/{id}/",
         "/api/v1/events/{id}/registrations/", "/api/v1/events/{id}/registrations/{rid}/",
-        "/api/v1/reports/", "/api/v1/reports/{id}/", "/api/v1/indicators/",
+        "/api/v1/reports/", "/api/v1/reports/{id}/", "/api/v1/reports/{id}/files/{fmt}/",
+        "/api/v1/indicators/",
     }
     assert schema["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
