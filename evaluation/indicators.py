@@ -15,11 +15,13 @@ answers:
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from itertools import combinations
 
+from django.db import connection
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
 
 from coalitions.models import (
     ActionPlanItem,
@@ -121,18 +123,35 @@ def _number(value):
 # --- process --------------------------------------------------------------------------------
 
 
+def _midnight(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def _event_q(scope, path=""):
+    # Started on a day of the period (in the portal's time zone), as a range of the column
+    # itself: the planner estimates it and uses the (program, status, start) index.
+    return Q(**{f"{path}program": scope.program,
+                f"{path}start__gte": _midnight(scope.start),
+                f"{path}start__lt": _midnight(scope.end + timedelta(days=1)),
+                f"{path}status__in": (Event.Status.PUBLISHED, Event.Status.COMPLETED)})
+
+
 def _events(scope):
-    return Event.objects.filter(
-        program=scope.program, start__date__gte=scope.start, start__date__lte=scope.end,
-        status__in=(Event.Status.PUBLISHED, Event.Status.COMPLETED),
-    )
+    return Event.objects.filter(_event_q(scope))
+
+
+def _registration_q(scope, path=""):
+    """The scope's registrations, as a condition on ``path`` (``registration__`` from a
+    feedback...): joins, which PostgreSQL hashes, rather than ``IN`` a subquery of events,
+    which it ran as a nested loop over every registration."""
+    q = _event_q(scope, f"{path}event__")
+    if scope.coalition is not None or scope.tier or scope.state:
+        q &= Q(**{f"{path}coalition__in": scope.coalitions()})
+    return q
 
 
 def _registrations(scope):
-    rows = Registration.objects.filter(event__in=_events(scope))
-    if scope.coalition is not None or scope.tier or scope.state:
-        rows = rows.filter(coalition__in=scope.coalitions())
-    return rows
+    return Registration.objects.filter(_registration_q(scope))
 
 
 @indicator(key="events_held", name="Events held", kind="process", unit="count",
@@ -260,7 +279,7 @@ def followups_on_time(scope):
            definition="Mean rating attendees gave the period's events (1 poor to 5 excellent), "
                       "with the distribution of ratings.")
 def satisfaction(scope):
-    rows = Feedback.objects.filter(registration__in=_registrations(scope))
+    rows = Feedback.objects.filter(_registration_q(scope, "registration__"))
     mean = rows.aggregate(m=Avg("rating"))["m"]
     spread = dict(rows.values_list("rating").annotate(n=Count("pk")).order_by())
     return Result(None if mean is None else round(mean, 2),
@@ -273,7 +292,7 @@ def satisfaction(scope):
            definition="Of attendees' answers about the measures and tools an event featured, "
                       "the share saying they intend to use them.")
 def intention_to_use(scope):
-    rows = FeedbackIntention.objects.filter(feedback__registration__in=_registrations(scope))
+    rows = FeedbackIntention.objects.filter(_registration_q(scope, "feedback__registration__"))
     totals = rows.aggregate(all=Count("pk"), yes=Count("pk", filter=Q(intends_to_use=True)))
     return rate(totals["yes"], totals["all"])
 
@@ -394,13 +413,19 @@ def alignment(scope):
     # pair of coalitions the number of measures both have implemented.
     sizes = dict(implemented.values_list("coalition").annotate(
         n=Count("measure", distinct=True)).order_by())
-    pairs = {
-        (a, b): n for a, b, n in
-        implemented.filter(measure__adoptions__in=implemented.values("pk"),
-                           measure__adoptions__coalition__gt=F("coalition"))
-        .values_list("coalition", "measure__adoptions__coalition")
-        .annotate(n=Count("measure", distinct=True)).order_by()
-    }
+    # The pairs join the implemented (coalition, measure) set to itself once, in a CTE:
+    # joining the adoptions to themselves had PostgreSQL work out each row's stage again for
+    # every other row, which grew faster than the data.
+    sql, params = (implemented.values_list("coalition", "measure").distinct().order_by()
+                   .query.sql_with_params())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH implemented (coalition_id, measure_id) AS ({sql}) "  # noqa: S608
+            "SELECT a.coalition_id, b.coalition_id, COUNT(*) FROM implemented a "
+            "JOIN implemented b ON b.measure_id = a.measure_id "
+            "AND b.coalition_id > a.coalition_id GROUP BY a.coalition_id, b.coalition_id",
+            params)
+        pairs = {(a, b): n for a, b, n in cursor.fetchall()}
     # Pairs within each state only (not every pair of the program's coalitions, which grows
     # with their number squared).
     members = defaultdict(set)

@@ -7,7 +7,8 @@ quarter with a follow-up), and 100,000 adoption stage changes (40,000 adoption r
 with incentive programs, learning networks and action-plan items; other scales in
 proportion. Everything is written with bulk inserts, and everything is named "Synthetic"
 (e-mail addresses under ``synthetic.invalid``), in a program whose code is new to the
-database. It refuses to run in production. Needs the measure catalog (``load_catalog``).
+database, whose statistics are refreshed at the end (``ANALYZE``). It refuses to run in
+production. Needs the measure catalog (``load_catalog``).
 """
 
 import random
@@ -17,7 +18,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -81,6 +82,11 @@ class Command(BaseCommand):
                               self.stdout)
         with transaction.atomic():
             program = generator.run()
+        if connection.vendor == "postgresql":
+            # Fresh statistics for the planner, as autovacuum would give them in time: with
+            # none, it expects one row where there are a million.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(
             f"Program {program.code} (id {program.pk}) at scale {scale:g} in "
             f"{time.monotonic() - began:.0f} s."))
