@@ -28,6 +28,7 @@ from . import services
 from .models import Event, Notice
 
 EASTERN = "America/New_York"
+PER_EVENT = 7  # people registered for a past event; 4 for an upcoming one
 
 # What each monthly web conference featured: measure codes and tool codes from the catalog.
 TOPIC_CATALOG = {
@@ -245,13 +246,10 @@ def _register(event, coalitions, *, staff, now, day):
     if event.registration_window_state(moment) != "open":
         return
     people = _people(coalitions)
-    upcoming = event.start > now
-    for index, (coalition, contact, email, name) in enumerate(people):
-        # Not everyone comes to everything: a fixed, varied share of each coalition.
-        if contact is not None and (day + index) % 3 == 0:
-            continue
-        if upcoming and index % 2:
-            continue
+    # Not everyone comes to everything: a few people, a different few each time.
+    shift = day % max(len(people), 1)
+    chosen = (people[shift:] + people[:shift])[:PER_EVENT if event.start <= now else 4]
+    for coalition, contact, email, name in chosen:
         try:
             services.registration_create(event=event, coalition=coalition, email=email,
                                          name=name, contact=contact, actor=staff, now=moment)
