@@ -18,7 +18,7 @@ from .conftest import TIMEOUT_MS, assert_accessible
 pytestmark = pytest.mark.browser
 
 LIST = reverse("measures:measure-list")
-ALL_MEASURES = "138 measures"
+ALL_MEASURES = "158 measures"
 
 
 @pytest.fixture
@@ -86,7 +86,10 @@ def walk_the_catalog(page, *, sees_adopters):
     expect(main.get_by_role("heading", level=1)).to_have_text(
         "PQI 01: Diabetes Short-Term Complications Admission Rate"
     )
-    expect(main.get_by_role("link", name="PQI 01 at github.com")).to_be_visible()
+    # the readable specification first, the software that computes it second
+    expect(main.get_by_role("link", name="PQI 01 at p4qm.org")).to_be_visible()
+    expect(main.get_by_role("link", name=re.compile(r"program that computes PQI 01"))) \
+        .to_be_visible()
     adopters = main.get_by_role("heading", name="Coalitions using this measure")
     if sees_adopters:
         expect(adopters).to_be_visible()
@@ -152,7 +155,7 @@ def test_a_facet_ticked_with_the_keyboard_keeps_the_focus(page, catalog):
     [
         (LIST + "?q=no-such-words-anywhere", 200, "No measure matches"),
         (LIST + "?set=NOPE&level=plan", 200, "so this filter was left out"),
-        (LIST + "?page=3", 200, "page 3 of 6"),
+        (LIST + "?page=3", 200, "page 3 of 7"),
         (reverse("measures:measure-compare") + "?m=pqi-01", 200, "Choose at least one more"),
         (reverse("measures:measure-compare") + "?m=pqi-01&m=nope", 200, "no measure “nope”"),
         (reverse("measures:measure-detail", args=["nope"]), 404, "Page not found"),
