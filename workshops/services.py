@@ -732,7 +732,7 @@ def attendance_add_walk_in(*, unmatched, coalition, actor, email=""):
 def _unresolved(unmatched):
     """The row, locked; refused if staff already said who it was (a second click, or two
     people at once), so its time is never given to two registrations."""
-    current = UnmatchedAttendee.objects.select_for_update().select_related(
+    current = UnmatchedAttendee.objects.select_for_update(of=("self",)).select_related(
         "resolved_registration").get(pk=unmatched.pk)
     if current.resolved_registration_id is not None:
         raise RegistrationError(f"{current} was matched already, to "
