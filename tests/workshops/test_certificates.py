@@ -81,6 +81,13 @@ def test_no_certificate_without_attendance(client, absent):
         links.registration_url(absent, absolute=False)).content.decode()
 
 
+def test_the_lead_finds_their_colleagues_certificates_on_the_event_page(client, attendee,
+                                                                        absent, lead_user):
+    client.force_login(lead_user)
+    page = client.get(attendee.event.get_absolute_url()).content.decode()
+    assert pk_url(attendee) in page and pk_url(absent) not in page
+
+
 @pytest.mark.parametrize("role", ["staff_user", "evaluator_user", "lead_user"])
 def test_staff_evaluators_and_the_coalitions_lead_download_it(client, request, attendee, role):
     client.force_login(request.getfixturevalue(role))
