@@ -511,6 +511,9 @@ SPECTACULAR_SETTINGS = {
         "EventKindEnum": "workshops.models.Event.Kind",
         "EventStatusEnum": "workshops.models.Event.Status",
         "RegistrationStatusEnum": "workshops.models.Registration.Status",
+        "ReportKindEnum": "evaluation.models.Report.Kind",
+        "ReportStatusEnum": "evaluation.models.Report.Status",
+        "IndicatorKindEnum": [("process", "Process"), ("outcome", "Outcome")],
     },
 }
 

@@ -94,7 +94,7 @@ class IndicatorSerializer(serializers.Serializer):
     key = serializers.CharField()
     name = serializers.CharField()
     definition = serializers.CharField()
-    kind = serializers.ChoiceField(choices=["process", "outcome"])
+    kind = serializers.ChoiceField(choices=[("process", "Process"), ("outcome", "Outcome")])
     question = serializers.IntegerField(allow_null=True)
     question_text = serializers.CharField()
     unit = serializers.CharField()
