@@ -21,7 +21,6 @@ from .models import (
 )
 from .permissions import adoption_coalitions_for, can_see_adopters
 
-
 # The name of the catalog's version (core.versions).
 CATALOG_VERSION = "measures.catalog"
 
@@ -60,6 +59,8 @@ def measure_get(slug):
         Measure.objects.with_set().prefetch_related(
             Prefetch("components", queryset=Measure.objects.with_set()),
             Prefetch("composites", queryset=Measure.objects.with_set()),
+            "facts",
+            "program_memberships__program",
         ),
         slug=slug,
     )

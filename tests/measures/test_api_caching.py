@@ -5,7 +5,7 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
