@@ -668,7 +668,7 @@ def assistance_update(*, entry, actor, coalitions=None, follow_ups=None, **field
     ``assistance_create``; a save that changes nothing writes nothing."""
     with transaction.atomic():
         entry = (
-            TechnicalAssistance.objects.select_for_update()
+            TechnicalAssistance.objects.select_for_update(of=("self",))
             .select_related("program", "network", "staff_member")
             .get(pk=entry.pk)
         )
