@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.errors import DomainError
 from core.outbox import Outbox, enqueue_on_commit
+from core.records import apply_changes, save_checked
 
 from .models import (
     ActionPlan,
@@ -48,27 +49,11 @@ def _unique(field, message):
         raise RegistryError({field: message}) from error
 
 
-def _save(instance, *, actor, update_fields=None):
-    instance.full_clean()
-    instance._history_user = actor
-    instance.save(update_fields=update_fields)
-    return instance
-
-
-def _apply(instance, fields):
-    changed = []
-    for name, value in fields.items():
-        if getattr(instance, name) != value:
-            setattr(instance, name, value)
-            changed.append(name)
-    return changed
-
-
 # --- programs -------------------------------------------------------------------------------
 
 
 def program_create(*, actor, **fields):
-    return _save(Program(**fields), actor=actor)
+    return save_checked(Program(**fields), actor=actor)
 
 
 def program_check_capacities(program):
@@ -83,13 +68,13 @@ def program_check_capacities(program):
 
 
 def program_update(*, program, actor, **fields):
-    changed = _apply(program, fields)
+    changed = apply_changes(program, fields)
     if not changed:
         return program
     with transaction.atomic():
         Program.objects.select_for_update().get(pk=program.pk)  # enrolments wait for us
         program_check_capacities(program)
-        return _save(program, actor=actor, update_fields=[*changed, "updated_at"])
+        return save_checked(program, actor=actor, update_fields=[*changed, "updated_at"])
 
 
 # --- coalitions -----------------------------------------------------------------------------
@@ -101,15 +86,15 @@ _DUPLICATE_EMAIL = "That e-mail address is already a contact here."
 
 def coalition_create(*, actor, **fields):
     with _unique("name", _DUPLICATE_NAME):
-        return _save(Coalition(**fields), actor=actor)
+        return save_checked(Coalition(**fields), actor=actor)
 
 
 def coalition_update(*, coalition, actor, **fields):
-    changed = _apply(coalition, fields)
+    changed = apply_changes(coalition, fields)
     if not changed:
         return coalition
     with _unique("name", _DUPLICATE_NAME):
-        return _save(coalition, actor=actor, update_fields=[*changed, "updated_at"])
+        return save_checked(coalition, actor=actor, update_fields=[*changed, "updated_at"])
 
 
 # --- enrolment ------------------------------------------------------------------------------
@@ -151,7 +136,7 @@ def enrollment_create(*, program, coalition, tier, actor, enrolled_on=None):
         enrolled_on = enrolled_on or enrollment_default_date(program)
         enrollment_check_date(program, enrolled_on)
         enrollment_check_capacity(program, tier)
-        enrollment = _save(
+        enrollment = save_checked(
             Enrollment(
                 program=program,
                 coalition=coalition,
@@ -176,7 +161,7 @@ def enrollment_update(*, enrollment, actor, **fields):
         program = Program.objects.select_for_update().get(pk=enrollment.program_id)
         current = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         was_holding, old_tier = current.holds_seat, current.tier
-        changed = _apply(current, fields)
+        changed = apply_changes(current, fields)
         if not changed:
             return current
         if current.status == Enrollment.Status.ACTIVE:
@@ -188,7 +173,7 @@ def enrollment_update(*, enrollment, actor, **fields):
             changed.append("ended_on")
         if current.holds_seat and (not was_holding or current.tier != old_tier):
             enrollment_check_capacity(program, current.tier, excluding=current)
-        return _save(current, actor=actor, update_fields=[*set(changed), "updated_at"])
+        return save_checked(current, actor=actor, update_fields=[*set(changed), "updated_at"])
 
 
 # The welcome e-mail an enrolment owes its coalition: queued on commit, claimed by one
@@ -201,15 +186,15 @@ ENROLLMENT_WELCOME = Outbox(Enrollment, "welcome")
 
 def contact_create(*, coalition, actor, **fields):
     with _unique("email", _DUPLICATE_EMAIL):
-        return _save(Contact(coalition=coalition, **fields), actor=actor)
+        return save_checked(Contact(coalition=coalition, **fields), actor=actor)
 
 
 def contact_update(*, contact, actor, **fields):
-    changed = _apply(contact, fields)
+    changed = apply_changes(contact, fields)
     if not changed:
         return contact
     with _unique("email", _DUPLICATE_EMAIL):
-        return _save(contact, actor=actor, update_fields=[*changed, "updated_at"])
+        return save_checked(contact, actor=actor, update_fields=[*changed, "updated_at"])
 
 
 def contact_delete(*, contact, actor):
@@ -242,16 +227,16 @@ def membership_create(*, user, coalition, actor, role=Membership.Role.MEMBER):
     membership = Membership(user=user, coalition=coalition, role=role)
     _membership_check(membership)
     with _unique("user", f"{user.email} already signs in for a coalition."):
-        return _save(membership, actor=actor)
+        return save_checked(membership, actor=actor)
 
 
 def membership_update(*, membership, actor, **fields):
     """Move a person to another coalition or change their role."""
-    changed = _apply(membership, fields)
+    changed = apply_changes(membership, fields)
     if not changed:
         return membership
     _membership_check(membership)
-    return _save(membership, actor=actor, update_fields=[*changed, "updated_at"])
+    return save_checked(membership, actor=actor, update_fields=[*changed, "updated_at"])
 
 
 def membership_delete(*, membership, actor):
@@ -268,15 +253,16 @@ _DUPLICATE_PARTNER = "That partner already has a role in this program."
 def program_partner_create(*, program, partner, role, actor):
     """Record a partner's role in a program; a partner has one role per program."""
     with _unique("partner", _DUPLICATE_PARTNER):
-        return _save(ProgramPartner(program=program, partner=partner, role=role), actor=actor)
+        return save_checked(ProgramPartner(program=program, partner=partner, role=role),
+                            actor=actor)
 
 
 def program_partner_update(*, partnership, actor, **fields):
-    changed = _apply(partnership, fields)
+    changed = apply_changes(partnership, fields)
     if not changed:
         return partnership
     with _unique("partner", _DUPLICATE_PARTNER):
-        return _save(partnership, actor=actor, update_fields=[*changed, "updated_at"])
+        return save_checked(partnership, actor=actor, update_fields=[*changed, "updated_at"])
 
 
 def program_partner_delete(*, partnership, actor):
@@ -473,14 +459,15 @@ def action_plan_create(*, coalition, program, actor, goals=""):
     if ActionPlan.objects.filter(coalition=coalition, program=program).exists():
         raise RegistryError(duplicate)
     with _unique("goals", duplicate):  # a plan started at the same moment elsewhere
-        return _save(ActionPlan(coalition=coalition, program=program, goals=goals), actor=actor)
+        return save_checked(ActionPlan(coalition=coalition, program=program, goals=goals),
+                            actor=actor)
 
 
 def action_plan_update(*, plan, actor, goals):
-    changed = _apply(plan, {"goals": goals})
+    changed = apply_changes(plan, {"goals": goals})
     if not changed:
         return plan
-    return _save(plan, actor=actor, update_fields=[*changed, "updated_at"])
+    return save_checked(plan, actor=actor, update_fields=[*changed, "updated_at"])
 
 
 def _check_item(item, plan):
@@ -510,16 +497,16 @@ def action_item_create(*, plan, actor, **fields):
     it falls due no earlier than the program's start. Kept with its history."""
     item = ActionPlanItem(plan=plan, **fields)
     _check_item(item, plan)
-    return _save(item, actor=actor)
+    return save_checked(item, actor=actor)
 
 
 def action_item_update(*, item, actor, **fields):
     """Change an item; each change is kept in its history with who made it and when."""
-    changed = _apply(item, fields)
+    changed = apply_changes(item, fields)
     if not changed:
         return item
     _check_item(item, item.plan)
-    return _save(item, actor=actor, update_fields=[*changed, "updated_at"])
+    return save_checked(item, actor=actor, update_fields=[*changed, "updated_at"])
 
 
 # --- technical-assistance log ---------------------------------------------------------------
@@ -622,10 +609,10 @@ def _follow_ups_write(entry, to_save, to_delete, actor):
     for follow_up, changed in to_save:
         if follow_up.pk is None:
             follow_up.entry = entry
-            _save(follow_up, actor=actor)
+            save_checked(follow_up, actor=actor)
         else:
             fields = ["owner" if name == "owner" else name for name in changed]
-            _save(follow_up, actor=actor, update_fields=[*fields, "updated_at"])
+            save_checked(follow_up, actor=actor, update_fields=[*fields, "updated_at"])
 
 
 def _entry_errors(entry):
@@ -657,7 +644,7 @@ def assistance_create(*, actor, coalitions, follow_ups=(), **fields):
     if errors or follow_up_errors:
         raise RegistryError({**errors, **follow_up_errors})
     with transaction.atomic():
-        _save(entry, actor=actor)
+        save_checked(entry, actor=actor)
         entry.coalitions.set(entry._coalitions)
         _follow_ups_write(entry, to_save, [], actor)
     return entry
@@ -675,7 +662,7 @@ def assistance_update(*, entry, actor, coalitions=None, follow_ups=None, **field
         current = list(entry.coalitions.all())
         entry._coalitions = current if coalitions is None else list(coalitions)
         coalitions_changed = {c.pk for c in entry._coalitions} != {c.pk for c in current}
-        changed = _apply(entry, fields)
+        changed = apply_changes(entry, fields)
         errors = _entry_errors(entry)
         existing = {
             follow_up.pk: follow_up
@@ -687,7 +674,7 @@ def assistance_update(*, entry, actor, coalitions=None, follow_ups=None, **field
         if errors or follow_up_errors:
             raise RegistryError({**errors, **follow_up_errors})
         if changed:
-            _save(entry, actor=actor, update_fields=[*changed, "updated_at"])
+            save_checked(entry, actor=actor, update_fields=[*changed, "updated_at"])
         if coalitions_changed:
             entry.coalitions.set(entry._coalitions)
         _follow_ups_write(entry, to_save, to_delete, actor)
@@ -704,7 +691,7 @@ def follow_up_close(*, follow_up, status, actor, closed_on=None):
     follow_up.closed_on = (
         None if status == FollowUp.Status.OPEN else closed_on or timezone.localdate()
     )
-    return _save(follow_up, actor=actor, update_fields=["status", "closed_on", "updated_at"])
+    return save_checked(follow_up, actor=actor, update_fields=["status", "closed_on", "updated_at"])
 
 
 # --- learning networks ----------------------------------------------------------------------
@@ -731,16 +718,16 @@ def network_create(*, actor, **fields):
     network = LearningNetwork(**fields)
     _network_check(network)
     with _unique("name", _DUPLICATE_NETWORK):
-        return _save(network, actor=actor)
+        return save_checked(network, actor=actor)
 
 
 def network_update(*, network, actor, **fields):
-    changed = _apply(network, fields)
+    changed = apply_changes(network, fields)
     if not changed:
         return network
     _network_check(network)
     with _unique("name", _DUPLICATE_NETWORK):
-        return _save(network, actor=actor, update_fields=[*changed, "updated_at"])
+        return save_checked(network, actor=actor, update_fields=[*changed, "updated_at"])
 
 
 def network_member_add(*, network, coalition, joined_on, actor):
@@ -761,7 +748,7 @@ def network_member_add(*, network, coalition, joined_on, actor):
     if errors:
         raise RegistryError(errors)
     with _unique("coalition", f"{coalition} is already a member of {network}."):
-        return _save(
+        return save_checked(
             NetworkMembership(network=network, coalition=coalition, joined_on=joined_on),
             actor=actor,
         )
@@ -777,4 +764,4 @@ def network_member_leave(*, membership, left_on, actor):
                         "before that."}
         )
     membership.left_on = left_on
-    return _save(membership, actor=actor, update_fields=["left_on", "updated_at"])
+    return save_checked(membership, actor=actor, update_fields=["left_on", "updated_at"])

@@ -100,3 +100,18 @@ class ServiceAdminMixin:
 
 class ServiceModelAdmin(ServiceAdminMixin, admin.ModelAdmin):
     pass
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For models whose every write carries a rule that only their pages and services apply
+    (seats under the event's lock, reports compiled by their job): the admin shows them, with
+    their history where they keep one, and changes nothing."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -21,6 +21,7 @@ from django.utils import timezone
 from coalitions.models import Enrollment
 from core.errors import DomainError
 from core.outbox import enqueue_on_commit
+from core.records import apply_changes, save_checked
 
 from . import attendance
 from .models import (
@@ -48,20 +49,6 @@ class RegistrationBusy(RegistrationError):
     """The event's lock was not free in time: many people are registering at once."""
 
 
-def _save(instance, *, actor, update_fields=None):
-    instance.full_clean()
-    instance._history_user = actor
-    instance.save(update_fields=update_fields)
-    return instance
-
-
-def _apply(instance, fields):
-    changed = []
-    for name, value in fields.items():
-        if getattr(instance, name) != value:
-            setattr(instance, name, value)
-            changed.append(name)
-    return changed
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -70,7 +57,7 @@ def _apply(instance, fields):
 def event_create(*, actor, eligible_coalitions=(), featured_measures=(), featured_tools=(),
                  **fields):
     with transaction.atomic():
-        event = _save(Event(**fields), actor=actor)
+        event = save_checked(Event(**fields), actor=actor)
         if eligible_coalitions:
             event.eligible_coalitions.set(eligible_coalitions)
         if featured_measures:
@@ -97,7 +84,7 @@ def event_update(*, event, actor, eligible_coalitions=None, featured_measures=No
     waiting list at once, and a capacity lowered below the seats held is refused."""
     with transaction.atomic():
         current = _lock_event(event.pk)
-        changed = _apply(current, fields)
+        changed = apply_changes(current, fields)
         _set_related(current.eligible_coalitions, eligible_coalitions)
         _set_related(current.featured_measures, featured_measures)
         _set_related(current.featured_tools, featured_tools)
@@ -109,7 +96,7 @@ def event_update(*, event, actor, eligible_coalitions=None, featured_measures=No
                 raise RegistrationError({
                     "capacity": f"{held} people hold a seat; the capacity cannot go below {held}."
                 })
-        _save(current, actor=actor, update_fields=[*changed, "updated_at"])
+        save_checked(current, actor=actor, update_fields=[*changed, "updated_at"])
         if {"capacity", "offer_hours"} & set(changed):
             _fill_free_seats(current, actor=actor)
     return current
@@ -122,7 +109,7 @@ def event_publish(*, event, actor):
             raise RegistrationError(f"Only a draft can be published; this event is "
                                     f"{current.get_status_display().lower()}.")
         current.status = Event.Status.PUBLISHED
-        return _save(current, actor=actor, update_fields=["status", "updated_at"])
+        return save_checked(current, actor=actor, update_fields=["status", "updated_at"])
 
 
 def event_cancel(*, event, actor):
@@ -134,7 +121,7 @@ def event_cancel(*, event, actor):
             raise RegistrationError(f"This event is already "
                                     f"{current.get_status_display().lower()}.")
         current.status = Event.Status.CANCELLED
-        _save(current, actor=actor, update_fields=["status", "updated_at"])
+        save_checked(current, actor=actor, update_fields=["status", "updated_at"])
         for registration in current.registrations.active():
             notify(registration, Notice.Kind.EVENT_CANCELLED)
     return current
@@ -347,7 +334,7 @@ def registration_substitute(*, registration, email, name, actor, contact=None):
             event=event, coalition=current.coalition, contact=contact, email=email, name=name,
             status=Status.CONFIRMED, queued_at=timezone.now(),
         )
-        _save(substitute, actor=actor)
+        save_checked(substitute, actor=actor)
         notify(substitute, Notice.Kind.CONFIRMED)
     return substitute
 
@@ -686,7 +673,7 @@ def _attendance_recompute(registration, *, actor):
     attended = minutes >= scheduled * event.attendance_threshold / 100
     if attended and registration.checked_in_at is None:
         fields["checked_in_at"] = min(a for a, _ in stretches)
-    changed = _apply(registration, fields)
+    changed = apply_changes(registration, fields)
     if changed:
         registration._history_user = actor
         registration.save(update_fields=[*changed, "updated_at"])
@@ -718,7 +705,7 @@ def attendance_add_walk_in(*, unmatched, coalition, actor, email=""):
         if event.registrations.active().filter(email__iexact=email).exists():
             raise RegistrationError({"email": f"{email} is already registered: match the row "
                                               "to that registration instead."})
-        registration = _save(Registration(
+        registration = save_checked(Registration(
             event=event, coalition=coalition, email=email, name=unmatched.name or email,
             status=Status.CONFIRMED, queued_at=timezone.now(),
         ), actor=actor)
@@ -763,7 +750,7 @@ def event_complete(*, event, actor):
         if current.end > timezone.now():
             raise RegistrationError("This event has not ended yet.")
         current.status = Event.Status.COMPLETED
-        _save(current, actor=actor, update_fields=["status", "updated_at"])
+        save_checked(current, actor=actor, update_fields=["status", "updated_at"])
         for registration in current.registrations.active():
             # Whoever came is asked, seated or not (someone let in from the waiting list).
             if registration.checked_in_at:
@@ -825,7 +812,7 @@ def material_add(*, event, actor, title, file=None, url=""):
     """Hand out a file or a link with an event (one of the two)."""
     material = Material(event=event, title=" ".join((title or "").split()), file=file,
                         url=(url or "").strip())
-    return _save(material, actor=actor)
+    return save_checked(material, actor=actor)
 
 
 def material_remove(*, material, actor):
