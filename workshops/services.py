@@ -288,10 +288,20 @@ def registration_create(*, event, coalition, email, name, actor, contact=None, n
     return registration
 
 
-def _locked_registration(registration):
+def _locked_registration(registration, *, while_open=True):
+    """Lock the registration's event, then the registration. ``while_open``: refuse a change
+    to a registration of an event that is over or cancelled (its registrations are a record
+    of what happened by then)."""
     event = _lock_event(registration.event_id)
     current = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
     current.event = event
+    if while_open:
+        if event.status == Event.Status.CANCELLED:
+            raise RegistrationError("This event was cancelled; its registrations stay as they "
+                                    "were.")
+        if event.status == Event.Status.COMPLETED or event.end <= timezone.now():
+            raise RegistrationError("This event is over; its registrations can no longer "
+                                    "change.")
     return event, current
 
 
@@ -752,11 +762,16 @@ def event_complete(*, event, actor):
         current.status = Event.Status.COMPLETED
         save_checked(current, actor=actor, update_fields=["status", "updated_at"])
         for registration in current.registrations.active():
+            registration.event = current
             # Whoever came is asked, seated or not (someone let in from the waiting list).
             if registration.checked_in_at:
                 notify(registration, Notice.Kind.FEEDBACK)
             elif registration.status == Status.CONFIRMED:
                 notify(registration, Notice.Kind.MISSED)
+            else:
+                # A wait, an offer or an approval the event outlived: it is over, unseated.
+                registration.expires_at = None
+                _set_status(registration, Status.LAPSED, actor=actor, also=["expires_at"])
     return current
 
 

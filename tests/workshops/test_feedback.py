@@ -115,6 +115,39 @@ def test_someone_let_in_from_the_waiting_list_who_came_is_asked_for_feedback(
     assert Notice.Kind.FEEDBACK in kinds_sent(walked_in)
 
 
+def test_marking_an_event_held_closes_the_places_it_outlived_and_nobody_is_told(
+    held, sign_up, staff_user, django_capture_on_commit_callbacks
+):
+    sign_up(held, "one@example.org")
+    sign_up(held, "two@example.org")
+    waited = sign_up(held, "waiting@example.org")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.event_complete(event=held, actor=staff_user)
+    waited.refresh_from_db()
+    assert (waited.status, waited.expires_at) == (Status.LAPSED, None)
+    assert waited.history.first().history_user == staff_user
+    assert "waiting@example.org" not in {m.to[0] for m in mail.outbox}
+
+
+def test_after_the_event_a_registration_is_neither_cancelled_nor_passed_on(
+    held, sign_up, staff_user, client
+):
+    came = sign_up(held, "came@example.org")
+    with pytest.raises(ValidationError, match="This event is over"):
+        services.registration_cancel(registration=came, actor=staff_user)
+    with pytest.raises(ValidationError, match="This event is over"):
+        services.registration_substitute(registration=came, email="new@example.org",
+                                         name="New Person", actor=staff_user)
+    # The personal link's page shows no button, and a cancel posted anyway changes nothing.
+    url = reverse("workshops:registration-manage", args=[links.registration_token(came)])
+    response = client.post(url, {"action": "cancel"}, follow=True)
+    assert "This event is over" in response.content.decode()
+    came.refresh_from_db()
+    assert came.status == Status.CONFIRMED
+    assert held.registrations.count() == 1
+
+
 def test_an_event_not_yet_over_or_not_published_is_not_marked_as_held(event, program,
                                                                        staff_user):
     with pytest.raises(ValidationError, match="has not ended yet"):
