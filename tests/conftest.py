@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.test import override_settings
 
 from accounts.roles import EVALUATOR, PROGRAM_STAFF
 from coalitions.models import Membership
@@ -77,6 +78,24 @@ def pytest_terminal_summary(terminalreporter):
                                    "missing service (CI runs them with REQUIRE_SERVICES=1)")
         for nodeid, reason in _skipped_for_service:
             terminalreporter.write_line(f"  {nodeid}: {reason}")
+
+
+# Argon2 costs about a tenth of a second a hash by design, and the suite makes users by the
+# thousand: tests hash with MD5 (Argon2 still checks the hashes it made). The tests of the
+# hashing itself ask for ``production_hashers``.
+PRODUCTION_HASHERS = list(settings.PASSWORD_HASHERS)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashes():
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher",
+                                              *PRODUCTION_HASHERS]):
+        yield
+
+
+@pytest.fixture
+def production_hashers(settings):
+    settings.PASSWORD_HASHERS = PRODUCTION_HASHERS
 
 
 @pytest.fixture

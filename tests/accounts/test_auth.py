@@ -36,7 +36,7 @@ def test_a_wrong_password_says_so_without_signing_in(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_passwords_are_hashed_with_argon2():
+def test_passwords_are_hashed_with_argon2(production_hashers):
     user = factories.UserFactory()
     assert user.password.startswith("argon2$")
 

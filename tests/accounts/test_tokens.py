@@ -223,7 +223,9 @@ def test_a_password_reset_revokes_the_users_tokens(client, lead_user):
     assert client.get(PRIVATE, **bearer(raw)).status_code == 401
 
 
-def test_signing_in_keeps_tokens_even_when_the_stored_hash_is_upgraded(client, lead_user):
+def test_signing_in_keeps_tokens_even_when_the_stored_hash_is_upgraded(
+    client, lead_user, production_hashers
+):
     # A hash from the older hasher is silently re-hashed with Argon2 at sign-in: the
     # password is the same, so the tokens stay.
     from django.contrib.auth.hashers import make_password
