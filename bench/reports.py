@@ -92,10 +92,10 @@ def ensure_program(scale):
     from coalitions.models import Program
 
     code = program_code(scale)
+    call_command("migrate", verbosity=0, interactive=False)  # a new database has no tables
     if Program.objects.filter(code=code).exists():
         print(f"Scale {scale:g}: reusing program {code}", flush=True)
         return
-    call_command("migrate", verbosity=0, interactive=False)
     from measures.models import Measure
 
     if not Measure.objects.exists():

@@ -14,7 +14,7 @@ import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -170,12 +170,23 @@ def _network_problem(event, coalition):
 # --- registration ---------------------------------------------------------------------------
 
 
-def _lock_event(event_id):
-    """Lock the event's row: the first lock of every seat change, with a timeout."""
-    if connection.vendor == "postgresql":
+def _lock_event(event_id, *, shared=False):
+    """Lock the event's row, with a timeout: the first lock of every seat change.
+
+    ``shared`` (PostgreSQL): ``FOR SHARE``, which any number of transactions hold at once and
+    which keeps every seat change (they all lock exclusively) waiting until they commit. It
+    is the lock of a newcomer joining the waiting list of a full event: the seats cannot
+    free up under it, so people joining one waiting list do not queue behind each other."""
+    try:
+        if connection.vendor != "postgresql":
+            return Event.objects.select_for_update().get(pk=event_id)  # SQLite: a no-op
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.WORKSHOPS_LOCK_TIMEOUT}s"])
-    try:
+            if shared:
+                cursor.execute("SELECT 1 FROM workshops_event WHERE id = %s FOR SHARE",
+                               [event_id])
+                # Read after the lock, in a new statement: it sees what committed before.
+                return Event.objects.get(pk=event_id)
         return Event.objects.select_for_update(of=("self",)).get(pk=event_id)
     except OperationalError as error:
         raise RegistrationBusy(
@@ -226,6 +237,10 @@ def registration_create(*, event, coalition, email, name, actor, contact=None, n
     """Register one person for one coalition: a seat, a pending approval or a waiting place,
     decided under the event's lock. One active registration per e-mail address and event.
 
+    A newcomer to an event that looks full joins its waiting list under the shared lock
+    (``_lock_event``), side by side with others doing the same; if a seat turns out to be
+    free after all, they register again under the exclusive lock.
+
     ``now`` is the moment of registering: left out, it is now (the demo loader records
     registrations made before it ran, with the rules as they stood then)."""
     email = (email or "").strip().lower()
@@ -237,8 +252,36 @@ def registration_create(*, event, coalition, email, name, actor, contact=None, n
         errors["name"] = "Give the person's name."
     if errors:
         raise RegistrationError(errors)
+    fields = {"coalition": coalition, "email": email, "name": name, "actor": actor,
+              "contact": contact, "now": now}
+    if _joins_waiting_list(event, now):
+        try:
+            return _register(event.pk, shared=True, **fields)
+        except _SeatFree:
+            pass
+    return _register(event.pk, shared=False, **fields)
+
+
+class _SeatFree(Exception):
+    """Under the shared lock, the newcomer would take a seat: only the exclusive lock may."""
+
+
+def _joins_waiting_list(event, now):
+    """Whether a newcomer would most likely wait (read without a lock; decided under it).
+    Not for an event with a per-coalition limit: it counts the waiting too, and two people
+    of one coalition joining side by side could pass it together."""
+    if not (connection.vendor == "postgresql" and event.capacity is not None
+            and event.waiting_list and event.per_coalition_limit is None):
+        return False
+    held = getattr(event, "seats_held", None)  # the pages' and API's reads annotate it
+    if held is None:
+        return seats_left(event, now) == 0
+    return held >= event.capacity
+
+
+def _register(event_id, *, shared, coalition, email, name, actor, contact, now):
     with transaction.atomic():
-        event = _lock_event(event.pk)
+        event = _lock_event(event_id, shared=shared)
         now = now or timezone.now()
         _check_open(event, now)
         problem = eligibility_problem(event, coalition)
@@ -265,6 +308,8 @@ def registration_create(*, event, coalition, email, name, actor, contact=None, n
             })
         left = None if event.capacity is None else max(0, event.capacity - taken["held"])
         status = _entry_status(event, now, left)
+        if shared and (status != Status.WAITING or event.per_coalition_limit is not None):
+            raise _SeatFree
         registration = Registration(
             event=event, coalition=coalition, contact=contact, email=email, name=name,
             status=status, queued_at=now,
@@ -277,7 +322,13 @@ def registration_create(*, event, coalition, email, name, actor, contact=None, n
         registration.full_clean(exclude=["event", "coalition", "contact"],
                                 validate_constraints=False)
         registration._history_user = actor
-        registration.save()
+        try:
+            registration.save()
+        except IntegrityError as error:
+            # Two requests for one address side by side under the shared lock: the
+            # database's one-address rule lets one through (and this transaction is undone).
+            raise RegistrationError(
+                {"email": f"{email} is already registered for this event."}) from error
         notify(registration, {
             Status.CONFIRMED: Notice.Kind.CONFIRMED,
             Status.PENDING_APPROVAL: Notice.Kind.PENDING,

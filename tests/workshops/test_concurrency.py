@@ -96,3 +96,78 @@ def test_concurrent_cancellations_and_registrations_keep_the_invariants(program,
     assert result[Status.CONFIRMED] + result[Status.WAITING] == 20 - 12 + 30
     assert Registration.objects.filter(event=event).active().values("email").distinct() \
         .count() == 38
+
+
+def _full_event(program, staff_user, coalition, seats=2):
+    event = make_event(program, staff_user, capacity=seats)
+    for n in range(seats):
+        services.registration_create(event=event, coalition=coalition,
+                                     email=f"seated{n}@example.org", name=f"Seated {n}",
+                                     actor=staff_user)
+    return event
+
+
+def _holding_the_shared_lock(event, release):
+    """In another connection, hold the lock a waiting-list newcomer holds until ``release``."""
+    from django.db import connection, transaction
+
+    held = threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT 1 FROM workshops_event WHERE id = %s FOR SHARE",
+                               [event.pk])
+                held.set()
+                release.wait(timeout=20)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert held.wait(timeout=10)
+    return thread
+
+
+def test_people_joining_a_full_events_waiting_list_do_not_queue_behind_each_other(
+    program, staff_user, coalition, settings
+):
+    settings.WORKSHOPS_LOCK_TIMEOUT = 1
+    event = _full_event(program, staff_user, coalition)
+    release = threading.Event()
+    other = _holding_the_shared_lock(event, release)
+    try:
+        # Another newcomer holds the shared lock: joining the waiting list goes ahead...
+        waiting = services.registration_create(event=event, coalition=coalition,
+                                               email="w@example.org", name="W",
+                                               actor=staff_user)
+        assert waiting.status == Status.WAITING
+        # ...while a change to the seats waits for it (here past its 1 s lock timeout).
+        seated = Registration.objects.get(event=event, email="seated0@example.org")
+        with pytest.raises(services.RegistrationBusy):
+            services.registration_cancel(registration=seated, actor=staff_user)
+    finally:
+        release.set()
+        other.join(timeout=20)
+    assert counts(event)[Status.CONFIRMED] == 2
+
+
+def test_one_address_twice_at_once_on_a_full_event_is_registered_once(
+    program, staff_user, coalition
+):
+    event = _full_event(program, staff_user, coalition)
+    answers = []
+
+    def register():
+        try:
+            answers.append(services.registration_create(
+                event=event, coalition=coalition, email="twice@example.org", name="Twice",
+                actor=staff_user).status)
+        except services.RegistrationError as error:
+            answers.append(error.message_dict["email"][0])
+
+    errors = run_together([register for _ in range(8)])
+
+    assert errors == []
+    assert answers.count(Status.WAITING) == 1
+    assert answers.count("twice@example.org is already registered for this event.") == 7
