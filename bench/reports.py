@@ -102,7 +102,11 @@ def ensure_program(scale):
         call_command("load_catalog")
     began = time.monotonic()
     print(f"Scale {scale:g}: generating program {code}", flush=True)
-    call_command("generate_synthetic", scale=scale, code=code)
+    # In a process of its own: a child inherits its parent's peak memory (Linux keeps
+    # ru_maxrss across fork and exec), so a compile started from a process that had just
+    # generated a million rows would report that process's peak, not its own.
+    subprocess.run([sys.executable, "manage.py", "generate_synthetic", f"--scale={scale:g}",
+                    f"--code={code}"], cwd=BASE_DIR, check=True)
     print(f"  generated in {time.monotonic() - began:.0f} s", flush=True)
 
 

@@ -208,12 +208,17 @@ def web_conference_participation(scope):
 
 
 def _reached_ids(scope):
-    attended = _registrations(scope).filter(checked_in_at__isnull=False).values("coalition_id")
+    """The scope's coalitions that attended an event or were given technical assistance in
+    the period: for each coalition, whether one such row exists (an index look-up that stops
+    at the first), not the set of every attendee's coalition (a hash of a million rows)."""
+    attended = Registration.objects.filter(_registration_q(scope), coalition=OuterRef("pk"),
+                                           checked_in_at__isnull=False)
     assisted = TechnicalAssistance.coalitions.through.objects.filter(
+        coalition=OuterRef("pk"),
         technicalassistance__program=scope.program,
         technicalassistance__date__range=(scope.start, scope.end),
-    ).values("coalition_id")
-    return scope.coalitions().filter(Q(pk__in=attended) | Q(pk__in=assisted))
+    )
+    return scope.coalitions().filter(Exists(attended) | Exists(assisted))
 
 
 @indicator(key="coalitions_reached", name="Coalitions reached", kind="process", unit="count",
