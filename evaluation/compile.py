@@ -54,7 +54,7 @@ def snapshot_build(report, progress=lambda percent, step: None):
                                         status__in=Finding.OPEN_STATUSES)
         .exclude(report=report).select_related("owner")
     ]
-    return {
+    snapshot = {
         "title": str(report),
         "program": report.program.name,
         "kind": report.get_kind_display(),
@@ -66,6 +66,24 @@ def snapshot_build(report, progress=lambda percent, step: None):
         "indicators": rows,
         "open_corrections": corrections,
     }
+    if report.include_names:
+        progress(60, "Listing the attendees for the appendix")
+        snapshot["appendix"] = appendix_build(scope)
+    return snapshot
+
+
+APPENDIX_ROWS = 5000
+
+
+def appendix_build(scope):
+    """The names appendix (staff ask for it): who attended, one row a person, at most
+    ``APPENDIX_ROWS`` of them (by name) with the count of all, so a report stays a size a
+    browser, a PDF and the snapshot can hold."""
+    people = indicators.attendees(scope)
+    rows = [{"name": p["name"], "email": p["email"], "coalition": p["coalition_name"],
+             "events": p["events"]} for p in people[:APPENDIX_ROWS]]
+    total = len(rows) if len(rows) < APPENDIX_ROWS else people.count()
+    return {"attendees": rows, "total": total}
 
 
 def chart_svg(row):
@@ -138,6 +156,13 @@ def xlsx_render(snapshot):
     for row in snapshot["indicators"]:
         for label, value in row["breakdown"].items():
             details.append([row["key"], row["name"], label, value])
+    appendix = snapshot.get("appendix")
+    if appendix is not None:
+        names = book.create_sheet("Appendix - names")
+        names.append(["Name", "E-mail", "Coalition", "Events attended"])
+        for person in appendix["attendees"]:
+            names.append([person["name"], person["email"], person["coalition"],
+                          person["events"]])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

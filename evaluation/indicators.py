@@ -478,6 +478,18 @@ def outcome_indicators():
     return [i for i in REGISTRY.values() if i.kind == "outcome"]
 
 
+def attendees(scope):
+    """The people who attended the scope's events, one row each (address, name, coalition),
+    with the number of events they attended: the only names a report ever carries, in the
+    appendix staff may ask for."""
+    return (
+        Registration.objects.filter(_registration_q(scope), checked_in_at__isnull=False)
+        .values("email", "name", coalition_name=F("coalition__name"))
+        .annotate(events=Count("event", distinct=True))
+        .order_by("name", "email", "coalition_name")
+    )
+
+
 def baseline_scope(scope):
     """The baseline: the same indicator over the period of the same length that ended the
     day before the program started (for outcome stocks, the state on the first day)."""

@@ -85,3 +85,43 @@ def test_the_schedule_catches_up_once(program):
     assert scheduling.reports_due_request(today=date(2026, 10, 6)) == 0
     kinds = sorted(Report.objects.values_list("kind", "period_end"))
     assert kinds[0] == ("formal", date(2026, 8, 31))
+
+
+@pytest.mark.parametrize("include_names", [False, True])
+def test_names_appear_only_in_the_appendix_staff_ask_for(program, staff_user, settings,
+                                                          tmp_path, include_names,
+                                                          django_capture_on_commit_callbacks):
+    from datetime import datetime, timezone
+
+    from workshops.models import Event, Registration
+
+    settings.MEDIA_ROOT = tmp_path
+    start = datetime(2026, 2, 10, 15, tzinfo=timezone.utc)
+    event = Event.objects.create(program=program, kind="workshop", title="Using the PQIs",
+                                 start=start, end=start.replace(hour=17), status="completed")
+    coalition = factories.CoalitionFactory(name="Maryland Health Care Coalition")
+    factories.EnrollmentFactory(program=program, coalition=coalition)
+    for name, came in (("Zelda Quill", True), ("Yusuf Absent", False)):
+        Registration.objects.create(event=event, coalition=coalition, name=name,
+                                    email=f"{name.split()[0].lower()}@example.org",
+                                    status="confirmed", queued_at=start,
+                                    checked_in_at=start if came else None)
+    with django_capture_on_commit_callbacks(execute=True):
+        report, _ = services.report_request(
+            program=program, kind="process", period_start=date(2026, 1, 1),
+            period_end=date(2026, 3, 31), actor=staff_user, include_names=include_names)
+    report.refresh_from_db()
+    assert report.status == Report.Status.SUCCEEDED, report.error
+    html = report.html_file.read().decode()
+    book = load_workbook(report.xlsx_file.path)
+    if include_names:
+        assert "Appendix: who attended" in html and "zelda@example.org" in html
+        assert "1 person attended" in html
+        rows = list(book["Appendix - names"].iter_rows(min_row=2, values_only=True))
+        assert rows == [("Zelda Quill", "zelda@example.org", "Maryland Health Care Coalition",
+                         1)]
+    else:
+        assert "this report names no person" in html
+        assert "Appendix - names" not in book.sheetnames
+        assert "Zelda" not in html and "Zelda" not in str(report.snapshot)
+    assert "Yusuf" not in html  # who did not come is in no report
