@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -112,10 +112,12 @@ def registration_get_for(user, pk, *, event=None):
 
 
 def user_registrations(user, event):
-    """The signed-in person's own active registrations for an event (by e-mail address)."""
+    """The signed-in person's own active registrations for an event (by e-mail address),
+    each with ``has_feedback``."""
     if not user.is_authenticated:
         return Registration.objects.none()
-    return event.registrations.active().filter(email__iexact=user.email)
+    return event.registrations.active().filter(email__iexact=user.email).annotate(
+        has_feedback=Exists(Feedback.objects.filter(registration=OuterRef("pk"))))
 
 
 def event_numbers(event):

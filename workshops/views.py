@@ -68,6 +68,10 @@ class EventDetailView(TemplateView):
         event = selectors.event_get_for(user, self.kwargs["pk"])
         coalition = selectors.coalition_for(user)
         mine = list(selectors.user_registrations(user, event))
+        for registration in mine:  # an attendee gives feedback from here too, once
+            registration.feedback_url = reverse(
+                "workshops:feedback-create", args=[links.registration_token(registration)]
+            ) if registration.checked_in_at and not registration.has_feedback else None
         confirmed = {r.email for r in mine if r.status == Registration.Status.CONFIRMED}
         coalition_rows = (
             list(selectors.registrations_for(user, event).filter(coalition=coalition))

@@ -91,12 +91,12 @@ def test_the_schedule_catches_up_once(program):
 def test_names_appear_only_in_the_appendix_staff_ask_for(program, staff_user, settings,
                                                           tmp_path, include_names,
                                                           django_capture_on_commit_callbacks):
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     from workshops.models import Event, Registration
 
     settings.MEDIA_ROOT = tmp_path
-    start = datetime(2026, 2, 10, 15, tzinfo=timezone.utc)
+    start = datetime(2026, 2, 10, 15, tzinfo=UTC)
     event = Event.objects.create(program=program, kind="workshop", title="Using the PQIs",
                                  start=start, end=start.replace(hour=17), status="completed")
     coalition = factories.CoalitionFactory(name="Maryland Health Care Coalition")

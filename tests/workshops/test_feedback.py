@@ -427,3 +427,14 @@ def test_everyone_sees_events_in_the_navigation(client, member_user):
             client.force_login(member_user)
         nav = {item["label"] for item in client.get("/events/").context["nav_items"]}
         assert "Events" in nav
+
+
+def test_a_signed_in_attendee_finds_the_feedback_form_on_the_event_page_until_they_give_it(
+    client, held, attendee, catalog
+):
+    client.force_login(factories.UserFactory(email="ann@example.org"))
+    page = client.get(held.get_absolute_url()).content.decode()
+    assert f'href="{feedback_url(attendee)}" data-testid="my-feedback"' in page
+    services.feedback_create(registration=attendee, actor=None, rating=5,
+                             usefulness=Feedback.Usefulness.VERY)
+    assert 'data-testid="my-feedback"' not in client.get(held.get_absolute_url()).content.decode()
