@@ -107,49 +107,54 @@ def _full_event(program, staff_user, coalition, seats=2):
     return event
 
 
-def _holding_the_shared_lock(event, release):
-    """In another connection, hold the lock a waiting-list newcomer holds until ``release``."""
-    from django.db import connection, transaction
+def _joining_and_holding(event, coalition, staff_user, release):
+    """In another connection, a newcomer joins the full event's waiting list and its
+    transaction stays open (its lock held) until ``release``."""
+    from django.db import transaction
 
-    held = threading.Event()
+    joined = threading.Event()
 
-    def hold():
+    def join():
         try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("SELECT 1 FROM workshops_event WHERE id = %s FOR SHARE",
-                               [event.pk])
-                held.set()
+            with transaction.atomic():
+                services.registration_create(event=event, coalition=coalition,
+                                             email="first@example.org", name="First",
+                                             actor=staff_user)
+                joined.set()
                 release.wait(timeout=20)
         finally:
             connections.close_all()
 
-    thread = threading.Thread(target=hold)
+    thread = threading.Thread(target=join)
     thread.start()
-    assert held.wait(timeout=10)
+    assert joined.wait(timeout=10)
     return thread
 
 
 def test_people_joining_a_full_events_waiting_list_do_not_queue_behind_each_other(
     program, staff_user, coalition, settings
 ):
+    # Shown to fail with the shared lock taken out of _lock_event (the cancellation then
+    # goes through while the newcomer's transaction is open).
     settings.WORKSHOPS_LOCK_TIMEOUT = 1
     event = _full_event(program, staff_user, coalition)
     release = threading.Event()
-    other = _holding_the_shared_lock(event, release)
+    other = _joining_and_holding(event, coalition, staff_user, release)
     try:
-        # Another newcomer holds the shared lock: joining the waiting list goes ahead...
-        waiting = services.registration_create(event=event, coalition=coalition,
-                                               email="w@example.org", name="W",
-                                               actor=staff_user)
-        assert waiting.status == Status.WAITING
-        # ...while a change to the seats waits for it (here past its 1 s lock timeout).
+        # A newcomer is joining the waiting list: another joins beside them at once...
+        second = services.registration_create(event=event, coalition=coalition,
+                                              email="second@example.org", name="Second",
+                                              actor=staff_user)
+        assert second.status == Status.WAITING
+        # ...while a change to the seats waits for them (here past its 1 s lock timeout).
         seated = Registration.objects.get(event=event, email="seated0@example.org")
         with pytest.raises(services.RegistrationBusy):
             services.registration_cancel(registration=seated, actor=staff_user)
     finally:
         release.set()
         other.join(timeout=20)
-    assert counts(event)[Status.CONFIRMED] == 2
+    result = counts(event)
+    assert (result[Status.CONFIRMED], result[Status.WAITING]) == (2, 2)
 
 
 def test_one_address_twice_at_once_on_a_full_event_is_registered_once(
