@@ -59,7 +59,8 @@ def report_request(*, program, kind, period_start, period_end, actor, coalition=
         Program.objects.select_for_update().get(pk=program.pk)  # one request at a time
         running = Report.objects.filter(
             program=program, kind=kind, period_start=period_start, period_end=period_end,
-            coalition=coalition, status__in=Report.ACTIVE_STATUSES,
+            coalition=coalition, include_names=include_names,
+            status__in=Report.ACTIVE_STATUSES,
         ).first()
         if running is not None:
             return running, False

@@ -112,12 +112,15 @@ def registration_get_for(user, pk, *, event=None):
 
 
 def user_registrations(user, event):
-    """The signed-in person's own active registrations for an event (by e-mail address),
-    each with ``has_feedback``."""
+    """The signed-in person's own registrations for an event (by e-mail address): the active
+    ones, and any they attended whatever became of it (a wait that lapsed when the event was
+    marked held, then a participant report showing they came); each with ``has_feedback``."""
     if not user.is_authenticated:
         return Registration.objects.none()
-    return event.registrations.active().filter(email__iexact=user.email).annotate(
-        has_feedback=Exists(Feedback.objects.filter(registration=OuterRef("pk"))))
+    return event.registrations.filter(
+        Q(status__in=Registration.ACTIVE_STATUSES) | Q(checked_in_at__isnull=False),
+        email__iexact=user.email,
+    ).annotate(has_feedback=Exists(Feedback.objects.filter(registration=OuterRef("pk"))))
 
 
 def event_numbers(event):

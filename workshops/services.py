@@ -170,24 +170,30 @@ def _network_problem(event, coalition):
 # --- registration ---------------------------------------------------------------------------
 
 
-def _lock_event(event_id, *, shared=False):
-    """Lock the event's row, with a timeout: the first lock of every seat change.
+# The lock's namespace among PostgreSQL's advisory locks (the event's id is the other key).
+EVENT_LOCK_SPACE = 7001
 
-    ``shared`` (PostgreSQL): ``FOR SHARE``, which any number of transactions hold at once and
-    which keeps every seat change (they all lock exclusively) waiting until they commit. It
-    is the lock of a newcomer joining the waiting list of a full event: the seats cannot
-    free up under it, so people joining one waiting list do not queue behind each other."""
+
+def _lock_event(event_id, *, shared=False):
+    """Lock the event, with a timeout: the first lock of every seat change. Returns the
+    event as it is once locked.
+
+    On PostgreSQL the lock is a transaction-level advisory lock on the event's id; they
+    queue in order. Exclusive for every change to the seats. ``shared`` for a newcomer
+    joining the waiting list of a full event. Any number of newcomers hold it at once, and
+    the seats cannot change under it. A shared request that comes after a waiting exclusive
+    one queues behind it, so a stream of newcomers never starves a cancellation, and the
+    lock timeout bounds every wait.
+    (Row locks would not do: a new ``FOR SHARE`` overtakes a waiting ``FOR UPDATE``.)"""
     try:
         if connection.vendor != "postgresql":
             return Event.objects.select_for_update().get(pk=event_id)  # SQLite: a no-op
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.WORKSHOPS_LOCK_TIMEOUT}s"])
-            if shared:
-                cursor.execute("SELECT 1 FROM workshops_event WHERE id = %s FOR SHARE",
-                               [event_id])
-                # Read after the lock, in a new statement: it sees what committed before.
-                return Event.objects.get(pk=event_id)
-        return Event.objects.select_for_update(of=("self",)).get(pk=event_id)
+            lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+            cursor.execute(f"SELECT {lock}(%s, %s)", [EVENT_LOCK_SPACE, event_id])
+        # Read after the lock, in a new statement: it sees every change committed before.
+        return Event.objects.get(pk=event_id)
     except OperationalError as error:
         raise RegistrationBusy(
             "Many people are registering for this event right now. Please try again."
@@ -327,8 +333,14 @@ def _register(event_id, *, shared, coalition, email, name, actor, contact, now):
         except IntegrityError as error:
             # Two requests for one address side by side under the shared lock: the
             # database's one-address rule lets one through (and this transaction is undone).
+            if _constraint_of(error) != "registration_active_once_per_email":
+                raise
             raise RegistrationError(
                 {"email": f"{email} is already registered for this event."}) from error
+        except OperationalError as error:  # waited past the lock timeout on that rule
+            raise RegistrationBusy(
+                "Many people are registering for this event right now. Please try again."
+            ) from error
         notify(registration, {
             Status.CONFIRMED: Notice.Kind.CONFIRMED,
             Status.PENDING_APPROVAL: Notice.Kind.PENDING,
@@ -339,20 +351,22 @@ def _register(event_id, *, shared, coalition, email, name, actor, contact, now):
     return registration
 
 
-def _locked_registration(registration, *, while_open=True):
-    """Lock the registration's event, then the registration. ``while_open``: refuse a change
-    to a registration of an event that is over or cancelled (its registrations are a record
-    of what happened by then)."""
+def _constraint_of(error):
+    """The name of the database constraint an ``IntegrityError`` broke, when it says."""
+    diag = getattr(error.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", None)
+
+
+def _locked_registration(registration):
+    """Lock the registration's event, then the registration. A registration of an event
+    that is over or cancelled is refused: it is the record of what happened by then."""
     event = _lock_event(registration.event_id)
     current = Registration.objects.select_for_update(of=("self",)).get(pk=registration.pk)
     current.event = event
-    if while_open:
-        if event.status == Event.Status.CANCELLED:
-            raise RegistrationError("This event was cancelled; its registrations stay as they "
-                                    "were.")
-        if event.status == Event.Status.COMPLETED or event.end <= timezone.now():
-            raise RegistrationError("This event is over; its registrations can no longer "
-                                    "change.")
+    if event.status == Event.Status.CANCELLED:
+        raise RegistrationError("This event was cancelled; its registrations stay as they were.")
+    if event.status == Event.Status.COMPLETED or event.has_ended:
+        raise RegistrationError("This event is over; its registrations can no longer change.")
     return event, current
 
 
@@ -487,18 +501,21 @@ def event_expire_holds(*, event, actor=None):
                 status__in=(Status.OFFERED, Status.PENDING_APPROVAL), expires_at__lte=now
             )
         )
+        over = event.status != Event.Status.PUBLISHED or event.has_ended
         for registration in lapsed:
             registration.event = event
             _set_status(registration, Status.LAPSED, actor=actor)
-            notify(registration, Notice.Kind.LAPSED)
+            if not over:  # after the event (or its cancellation) a lapse is told to no one
+                notify(registration, Notice.Kind.LAPSED)
         if lapsed or event.capacity is None or seats_left(event, now):
             _fill_free_seats(event, actor=actor)
     return lapsed
 
 
 def _fill_free_seats(event, *, actor):
-    """Give free seats to the people waiting, first come first served (under the lock)."""
-    if event.status != Event.Status.PUBLISHED:
+    """Give free seats to the people waiting, first come first served (under the lock);
+    none once the event is over, when nobody could take them."""
+    if event.status != Event.Status.PUBLISHED or event.has_ended:
         return []
     now = timezone.now()
     left = seats_left(event, now)

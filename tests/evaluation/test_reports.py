@@ -125,3 +125,16 @@ def test_names_appear_only_in_the_appendix_staff_ask_for(program, staff_user, se
         assert "Appendix - names" not in book.sheetnames
         assert "Zelda" not in html and "Zelda" not in str(report.snapshot)
     assert "Yusuf" not in html  # who did not come is in no report
+
+
+def test_asking_for_names_while_the_same_report_without_them_runs_makes_a_new_one(
+    program, staff_user
+):
+    running = Report.objects.create(program=program, kind="process",
+                                    period_start=date(2026, 1, 1), period_end=date(2026, 3, 31),
+                                    status=Report.Status.RUNNING)
+    named, created = services.report_request(program=program, kind="process",
+                                             period_start=date(2026, 1, 1),
+                                             period_end=date(2026, 3, 31), actor=staff_user,
+                                             include_names=True)
+    assert created and named != running and named.include_names

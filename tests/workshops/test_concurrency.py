@@ -1,8 +1,8 @@
 """Registrations racing for the seats of one event, each on its own PostgreSQL connection.
 
-The event's row lock is what keeps the count right: with it removed (``_lock_event`` reading
-without ``select_for_update``) the first test confirms far more than 10 (seen when it was
-written), so it can fail.
+The event's lock is what keeps the count right: with it removed (``_lock_event`` reading
+without a lock) the first test confirms far more than 10 (seen when it was written, with the
+event's row lock that came before today's advisory lock), so it can fail.
 """
 
 import random
@@ -176,3 +176,59 @@ def test_one_address_twice_at_once_on_a_full_event_is_registered_once(
     assert errors == []
     assert answers.count(Status.WAITING) == 1
     assert answers.count("twice@example.org is already registered for this event.") == 7
+
+
+def test_a_cancellation_waiting_for_the_lock_is_not_overtaken_by_newcomers(
+    program, staff_user, coalition, settings
+):
+    # Row locks would let each new FOR SHARE overtake a waiting FOR UPDATE, so a stream of
+    # newcomers could starve a cancellation past its lock timeout; advisory locks queue.
+    import time
+
+    settings.WORKSHOPS_LOCK_TIMEOUT = 10
+    event = _full_event(program, staff_user, coalition)
+    release = threading.Event()
+    first = _joining_and_holding(event, coalition, staff_user, release)
+    finished = {}
+
+    def cancel():
+        seated = Registration.objects.get(event=event, email="seated0@example.org")
+        services.registration_cancel(registration=seated, actor=staff_user)
+        finished["cancel"] = time.monotonic()
+
+    def join():
+        services.registration_create(event=event, coalition=coalition,
+                                     email="later@example.org", name="Later", actor=staff_user)
+        finished["newcomer"] = time.monotonic()
+
+    def waiting_locks():
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                           "AND NOT granted")
+            return cursor.fetchone()[0]
+
+    threads = [threading.Thread(target=lambda job=job: (job(), connections.close_all()))
+               for job in (cancel, join)]
+    try:
+        threads[0].start()
+        deadline = time.monotonic() + 5
+        while waiting_locks() < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        threads[1].start()
+        time.sleep(0.5)
+        assert "newcomer" not in finished  # queued behind the cancellation
+    finally:
+        release.set()
+        for thread in (first, *threads):
+            thread.join(timeout=20)
+    # The newcomer took the lock after the cancellation had committed (its moment of
+    # registering is read once it holds the lock).
+    cancelled = Registration.objects.get(event=event, email="seated0@example.org")
+    later = Registration.objects.get(event=event, email="later@example.org")
+    assert set(finished) == {"cancel", "newcomer"}
+    assert cancelled.updated_at < later.queued_at
+    result = counts(event)
+    assert (result[Status.CONFIRMED], result[Status.WAITING], result[Status.CANCELLED]) == (
+        2, 1, 1)  # the first to wait took the freed seat; the newcomer waits

@@ -438,3 +438,37 @@ def test_a_signed_in_attendee_finds_the_feedback_form_on_the_event_page_until_th
     services.feedback_create(registration=attendee, actor=None, rating=5,
                              usefulness=Feedback.Usefulness.VERY)
     assert 'data-testid="my-feedback"' not in client.get(held.get_absolute_url()).content.decode()
+
+
+def test_after_the_event_a_lapsed_offer_passes_no_seat_on_and_tells_no_one(
+    held, sign_up, staff_user
+):
+    offered = sign_up(held, "one@example.org")
+    sign_up(held, "two@example.org")
+    waiting = sign_up(held, "waiting@example.org")
+    Registration.objects.filter(pk=offered.pk).update(
+        status=Status.OFFERED, expires_at=timezone.now() - timedelta(minutes=1))
+    services.event_expire_holds(event=held)
+    offered.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (offered.status, waiting.status) == (Status.LAPSED, Status.WAITING)
+    assert Notice.Kind.LAPSED not in kinds_sent(offered)
+    assert Notice.Kind.OFFERED not in kinds_sent(waiting)
+
+
+def test_someone_whose_wait_lapsed_but_who_came_finds_certificate_and_feedback(
+    client, held, sign_up, staff_user, catalog
+):
+    sign_up(held, "one@example.org")
+    sign_up(held, "two@example.org")
+    came = sign_up(held, "ann@example.org", name="Ann Attendee")
+    services.event_complete(event=held, actor=staff_user)
+    came.refresh_from_db()
+    assert came.status == Status.LAPSED
+    # The participant report, imported after, shows they were there (an import matches
+    # lapsed registrations too, and marks who was present long enough as checked in).
+    Registration.objects.filter(pk=came.pk).update(checked_in_at=held.start)
+    client.force_login(factories.UserFactory(email="ann@example.org"))
+    page = client.get(held.get_absolute_url()).content.decode()
+    assert reverse("workshops:registration-certificate", args=[came.pk]) in page
+    assert 'data-testid="my-feedback"' in page
