@@ -226,14 +226,18 @@ def _check_open(event, now):
         raise RegistrationError("Registration for this event has closed.")
 
 
-def _entry_status(event, now, left):
+def _entry_status(event, now, left, waiting=0):
     """The status a newcomer gets: a seat (confirmed, or pending approval), or a wait.
-    ``left``: the free seats (``seats_left``)."""
-    free = left is None or left > 0
-    if event.requires_approval and (free or not event.pending_holds_seat):
+    ``left``: the free seats (``seats_left``); ``waiting``: how many wait already."""
+    if event.requires_approval and not event.pending_holds_seat:
         return Status.PENDING_APPROVAL
+    free = left is None or left > 0
+    if free and waiting and event.waiting_list:
+        # A seat an expired offer or approval let go, not passed on yet: it goes to those
+        # waiting, in their order, before anyone new.
+        return Status.WAITING
     if free:
-        return Status.CONFIRMED
+        return Status.PENDING_APPROVAL if event.requires_approval else Status.CONFIRMED
     if event.waiting_list:
         return Status.WAITING
     raise RegistrationError("This event is full, and it has no waiting list.")
@@ -302,6 +306,7 @@ def _register(event_id, *, shared, coalition, email, name, actor, contact, now):
                                                 coalition=coalition)),
             held=Count("pk", filter=Q(pk__in=Registration.objects.filter(event=event)
                                       .holding_seat(now).values("pk"))),
+            waiting=Count("pk", filter=Q(status=Status.WAITING)),
         )
         if taken["same_email"]:
             raise RegistrationError({"email": f"{email} is already registered for this event."})
@@ -313,9 +318,9 @@ def _register(event_id, *, shared, coalition, email, name, actor, contact, now):
                              f"one coalition may send to this event."
             })
         left = None if event.capacity is None else max(0, event.capacity - taken["held"])
-        status = _entry_status(event, now, left)
-        if shared and (status != Status.WAITING or event.per_coalition_limit is not None):
-            raise _SeatFree
+        status = _entry_status(event, now, left, taken["waiting"])
+        if shared and (status != Status.WAITING or left or limit is not None):
+            raise _SeatFree  # a seat to give, to them or to those before them
         registration = Registration(
             event=event, coalition=coalition, contact=contact, email=email, name=name,
             status=status, queued_at=now,
@@ -348,6 +353,10 @@ def _register(event_id, *, shared, coalition, email, name, actor, contact, now):
         }[status], new=True)
         if registration.expires_at:
             _expire_at(event, registration.expires_at)
+        if status == Status.WAITING and left:
+            promoted = _fill_free_seats(event, actor=actor)
+            if registration.pk in {p.pk for p in promoted}:  # their turn came at once
+                registration.refresh_from_db(fields=["status", "expires_at", "updated_at"])
     return registration
 
 

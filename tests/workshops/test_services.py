@@ -389,3 +389,22 @@ def test_factories_and_enrolment_do_not_leak(program):
     # a guard that the fixtures above made nothing for another program
     other = factories.ProgramFactory()
     assert not Event.objects.filter(program=other).exists()
+
+
+def test_a_seat_an_expired_offer_let_go_goes_to_the_waiting_list_not_to_a_newcomer(
+    program, staff_user, register
+):
+    event = make_event(program, staff_user, capacity=1, offer_hours=2)
+    first = register(event, "first@example.org")
+    offered = register(event, "offered@example.org")
+    next_in_line = register(event, "next@example.org")
+    services.registration_cancel(registration=first, actor=staff_user)
+    offered.refresh_from_db()
+    assert offered.status == Status.OFFERED
+    # The offer runs out; before the sweep passes it on, someone new registers.
+    Registration.objects.filter(pk=offered.pk).update(
+        expires_at=timezone.now() - timedelta(seconds=1))
+    newcomer = register(event, "new@example.org")
+    next_in_line.refresh_from_db()
+    assert newcomer.status == Status.WAITING
+    assert next_in_line.status == Status.OFFERED  # the seat went down the list, in order
