@@ -80,7 +80,9 @@ def appendix_build(scope):
     ``APPENDIX_ROWS`` of them (by name) with the count of all, so a report stays a size a
     browser, a PDF and the snapshot can hold."""
     people = indicators.attendees(scope)
-    rows = [{"name": p["name"], "email": p["email"], "coalition": p["coalition_name"],
+    rows = [{"name": p["person_name"], "email": p["address"],
+             "coalition": p["coalition_name"] + (f" and {p['coalitions'] - 1} more"
+                                                 if p["coalitions"] > 1 else ""),
              "events": p["events"]} for p in people[:APPENDIX_ROWS]]
     total = len(rows) if len(rows) < APPENDIX_ROWS else people.count()
     return {"attendees": rows, "total": total}

@@ -20,7 +20,8 @@ from decimal import Decimal
 from itertools import combinations
 
 from django.db import connection
-from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Avg, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from coalitions.models import (
@@ -484,9 +485,11 @@ def attendees(scope):
     appendix staff may ask for."""
     return (
         Registration.objects.filter(_registration_q(scope), checked_in_at__isnull=False)
-        .values("email", "name", coalition_name=F("coalition__name"))
-        .annotate(events=Count("event", distinct=True))
-        .order_by("name", "email", "coalition_name")
+        .values(address=Lower("email"))  # one person: one address, whatever its spelling
+        .annotate(person_name=Min("name"), coalition_name=Min("coalition__name"),
+                  coalitions=Count("coalition", distinct=True),
+                  events=Count("event", distinct=True))
+        .order_by("person_name", "address")
     )
 
 

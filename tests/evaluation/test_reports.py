@@ -138,3 +138,29 @@ def test_asking_for_names_while_the_same_report_without_them_runs_makes_a_new_on
                                              period_end=date(2026, 3, 31), actor=staff_user,
                                              include_names=True)
     assert created and named != running and named.include_names
+
+
+def test_the_appendix_lists_a_person_once_whatever_the_spelling_of_their_address(program):
+    from datetime import UTC, datetime
+
+    from evaluation import compile, indicators
+    from workshops.models import Event, Registration
+
+    coalitions = factories.CoalitionFactory.create_batch(2)
+    for coalition in coalitions:
+        factories.EnrollmentFactory(program=program, coalition=coalition)
+    for day, email, coalition in ((10, "zelda@example.org", coalitions[0]),
+                                  (11, "Zelda@Example.org", coalitions[1])):
+        start = datetime(2026, 2, day, 15, tzinfo=UTC)
+        event = Event.objects.create(program=program, kind="workshop", title=f"Day {day}",
+                                     start=start, end=start.replace(hour=17),
+                                     status="completed")
+        Registration.objects.create(event=event, coalition=coalition, name="Zelda Quill",
+                                    email=email, status="confirmed", queued_at=start,
+                                    checked_in_at=start)
+    scope = indicators.Scope(program, date(2026, 1, 1), date(2026, 3, 31))
+    appendix = compile.appendix_build(scope)
+    first = min(c.name for c in coalitions)
+    assert appendix == {"total": 1, "attendees": [{
+        "name": "Zelda Quill", "email": "zelda@example.org", "coalition": f"{first} and 1 more",
+        "events": 2}]}
