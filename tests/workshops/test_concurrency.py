@@ -7,6 +7,7 @@ event's row lock that came before today's advisory lock), so it can fail.
 
 import random
 import threading
+from contextlib import contextmanager
 
 import pytest
 from django.db import connections
@@ -107,12 +108,13 @@ def _full_event(program, staff_user, coalition, seats=2):
     return event
 
 
-def _joining_and_holding(event, coalition, staff_user, release):
-    """In another connection, a newcomer joins the full event's waiting list and its
-    transaction stays open (its lock held) until ``release``."""
+@contextmanager
+def _a_newcomer_holding_the_lock(event, coalition, staff_user):
+    """In another connection, a newcomer joins the full event's waiting list, and its
+    transaction stays open (its lock held) until the block ends."""
     from django.db import transaction
 
-    joined = threading.Event()
+    joined, release = threading.Event(), threading.Event()
 
     def join():
         try:
@@ -127,8 +129,12 @@ def _joining_and_holding(event, coalition, staff_user, release):
 
     thread = threading.Thread(target=join)
     thread.start()
-    assert joined.wait(timeout=10)
-    return thread
+    try:
+        assert joined.wait(timeout=10)
+        yield
+    finally:
+        release.set()
+        thread.join(timeout=20)
 
 
 def test_people_joining_a_full_events_waiting_list_do_not_queue_behind_each_other(
@@ -138,9 +144,7 @@ def test_people_joining_a_full_events_waiting_list_do_not_queue_behind_each_othe
     # goes through while the newcomer's transaction is open).
     settings.WORKSHOPS_LOCK_TIMEOUT = 1
     event = _full_event(program, staff_user, coalition)
-    release = threading.Event()
-    other = _joining_and_holding(event, coalition, staff_user, release)
-    try:
+    with _a_newcomer_holding_the_lock(event, coalition, staff_user):
         # A newcomer is joining the waiting list: another joins beside them at once...
         second = services.registration_create(event=event, coalition=coalition,
                                               email="second@example.org", name="Second",
@@ -150,9 +154,6 @@ def test_people_joining_a_full_events_waiting_list_do_not_queue_behind_each_othe
         seated = Registration.objects.get(event=event, email="seated0@example.org")
         with pytest.raises(services.RegistrationBusy):
             services.registration_cancel(registration=seated, actor=staff_user)
-    finally:
-        release.set()
-        other.join(timeout=20)
     result = counts(event)
     assert (result[Status.CONFIRMED], result[Status.WAITING]) == (2, 2)
 
@@ -187,8 +188,6 @@ def test_a_cancellation_waiting_for_the_lock_is_not_overtaken_by_newcomers(
 
     settings.WORKSHOPS_LOCK_TIMEOUT = 10
     event = _full_event(program, staff_user, coalition)
-    release = threading.Event()
-    first = _joining_and_holding(event, coalition, staff_user, release)
     finished = {}
 
     def cancel():
@@ -212,16 +211,16 @@ def test_a_cancellation_waiting_for_the_lock_is_not_overtaken_by_newcomers(
     threads = [threading.Thread(target=lambda job=job: (job(), connections.close_all()))
                for job in (cancel, join)]
     try:
-        threads[0].start()
-        deadline = time.monotonic() + 5
-        while waiting_locks() < 1 and time.monotonic() < deadline:
-            time.sleep(0.05)
-        threads[1].start()
-        time.sleep(0.5)
-        assert "newcomer" not in finished  # queued behind the cancellation
+        with _a_newcomer_holding_the_lock(event, coalition, staff_user):
+            threads[0].start()
+            deadline = time.monotonic() + 5
+            while waiting_locks() < 1 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            threads[1].start()
+            time.sleep(0.5)
+            assert "newcomer" not in finished  # queued behind the cancellation
     finally:
-        release.set()
-        for thread in (first, *threads):
+        for thread in threads:
             thread.join(timeout=20)
     # The newcomer took the lock after the cancellation had committed (its moment of
     # registering is read once it holds the lock).
