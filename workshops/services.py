@@ -1,9 +1,11 @@
 """Every write to events and registrations that carries a rule.
 
-Seats: every change that takes, gives back or moves a seat locks the event's row first (the
-one lock, always taken first, with a lock timeout on PostgreSQL, as pretix does), counts the
-seats held from the registrations, and decides. So two requests for the last seat queue on
-the lock and the second sees the first's registration: no event is ever overbooked.
+Seats: every change that takes, gives back or moves a seat locks the event first (the one
+lock, always taken first, with a lock timeout on PostgreSQL, as pretix does; see
+``_lock_event``), counts the seats held from the registrations, and decides. So two requests
+for the last seat queue on the lock and the second sees the first's registration: no event is
+ever overbooked. A newcomer joining the waiting list of a full event takes the lock's shared
+form, beside other newcomers.
 
 E-mails: a change that owes someone an e-mail writes a ``Notice`` row in the same
 transaction; the row is queued on commit and swept if the broker lost it (``core.outbox``).
@@ -47,8 +49,6 @@ class RegistrationError(DomainError):
 
 class RegistrationBusy(RegistrationError):
     """The event's lock was not free in time: many people are registering at once."""
-
-
 
 
 # --- events ---------------------------------------------------------------------------------
