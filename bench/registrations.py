@@ -1,7 +1,7 @@
 """``make bench-registrations``: 200 people register at once for one 50-seat event through the
 API, against a bare Django view that inserts one row per request, in the same run.
 
-1. PostgreSQL only (``DATABASE_URL``): the registration's lock (``SELECT ... FOR UPDATE``
+1. PostgreSQL only (``DATABASE_URL``): the event's lock (an advisory lock, ``_lock_event``
    with a lock timeout) is what is measured, and SQLite has no such lock. The database is
    migrated; a program, a coalition and a staff user with an API token are made.
 2. One gunicorn on a free loopback port with ``bench.settings`` (the portal, the bare view
@@ -48,7 +48,7 @@ def prepare():
         raise SystemExit(
             "The registration benchmark needs PostgreSQL: set DATABASE_URL, e.g. "
             "DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench (createdb bench first). "
-            "It measures the event's row lock, which SQLite does not have."
+            "It measures the event's lock, which SQLite does not have."
         )
     from django.contrib.auth.models import Group
     from django.core.management import call_command
