@@ -50,6 +50,11 @@ class RegistrationError(DomainError):
 class RegistrationBusy(RegistrationError):
     """The event's lock was not free in time: many people are registering at once."""
 
+    MESSAGE = "Many people are registering for this event right now. Please try again."
+
+    def __init__(self, message=MESSAGE):
+        super().__init__(message)
+
 
 # --- events ---------------------------------------------------------------------------------
 
@@ -195,9 +200,7 @@ def _lock_event(event_id, *, shared=False):
         # Read after the lock, in a new statement: it sees every change committed before.
         return Event.objects.get(pk=event_id)
     except OperationalError as error:
-        raise RegistrationBusy(
-            "Many people are registering for this event right now. Please try again."
-        ) from error
+        raise RegistrationBusy from error
 
 
 def seats_left(event, now=None):
@@ -283,10 +286,11 @@ def _joins_waiting_list(event, now):
     if not (connection.vendor == "postgresql" and event.capacity is not None
             and event.waiting_list and event.per_coalition_limit is None):
         return False
-    held = getattr(event, "seats_held", None)  # the pages' and API's reads annotate it
-    if held is None:
-        return seats_left(event, now) == 0
-    return held >= event.capacity
+    if hasattr(event, "seats_held"):  # the pages' and API's reads annotate it
+        from .selectors import seats_left_of
+
+        return seats_left_of(event) == 0
+    return seats_left(event, now) == 0
 
 
 def _register(event_id, *, shared, coalition, email, name, actor, contact, now):
@@ -343,9 +347,7 @@ def _register(event_id, *, shared, coalition, email, name, actor, contact, now):
             raise RegistrationError(
                 {"email": f"{email} is already registered for this event."}) from error
         except OperationalError as error:  # waited past the lock timeout on that rule
-            raise RegistrationBusy(
-                "Many people are registering for this event right now. Please try again."
-            ) from error
+            raise RegistrationBusy from error
         notify(registration, {
             Status.CONFIRMED: Notice.Kind.CONFIRMED,
             Status.PENDING_APPROVAL: Notice.Kind.PENDING,

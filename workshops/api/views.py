@@ -41,7 +41,7 @@ class RegistrationBusy(APIException):
     """The event's lock was not free in time (``services.RegistrationBusy``)."""
 
     status_code = status.HTTP_503_SERVICE_UNAVAILABLE
-    default_detail = "Many people are registering for this event right now. Please try again."
+    default_detail = services.RegistrationBusy.MESSAGE
     default_code = "busy"
     wait = 2  # seconds; DRF's handler sends it as Retry-After
 
