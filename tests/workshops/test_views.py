@@ -228,3 +228,17 @@ def test_the_roster_keeps_its_query_count(staff_client, event, register):
 
     assert_constant(staff_client, reverse("workshops:event-roster", args=[event.pk]), grow,
                     small=3, large=12)
+
+
+def test_the_event_page_keeps_its_query_count_as_a_leads_coalition_registers(
+    lead_client, event, register, enrolled
+):
+    # The lead's own registration (with its feedback check) and their coalition's rows.
+    register(event, "lead@example.org", name="The Lead")
+    counter = iter(range(1000))
+
+    def grow(n):
+        for _ in range(n):
+            register(event, f"colleague{next(counter)}@example.org")
+
+    assert_constant(lead_client, event.get_absolute_url(), grow, small=3, large=15)
