@@ -7,5 +7,6 @@ from . import views
 urlpatterns = [
     path("bench/measures/", views.measures_bare, name="bench-measures-bare"),
     path("bench/signups/", views.signup_bare, name="bench-signup-bare"),
+    path("bench/signups/floor/", views.SignupFloor.as_view(), name="bench-signup-floor"),
     *portal_urlpatterns,
 ]

@@ -204,6 +204,18 @@ class Event(TimeStampedModel):
         return "open"
 
 
+def holding_seat_q(now, prefix="registrations__"):
+    """The filter, on events, of their registrations that take a seat at ``now`` (as
+    ``RegistrationQuerySet.holding_seat``), for counting them in an event's own query."""
+    Status = Registration.Status
+    return (
+        Q(**{f"{prefix}status": Status.CONFIRMED})
+        | Q(**{f"{prefix}status": Status.OFFERED, f"{prefix}expires_at__gt": now})
+        | Q(**{f"{prefix}status": Status.PENDING_APPROVAL, f"{prefix}expires_at__gt": now,
+               "pending_holds_seat": True})
+    )
+
+
 class RegistrationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=Registration.ACTIVE_STATUSES)

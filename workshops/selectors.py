@@ -12,24 +12,22 @@ from coalitions.models import Enrollment, NetworkMembership
 from coalitions.permissions import membership_of
 
 from . import attendance, permissions
-from .models import Event, Feedback, FeedbackIntention, Registration, UnmatchedAttendee
+from .models import (
+    Event,
+    Feedback,
+    FeedbackIntention,
+    Registration,
+    UnmatchedAttendee,
+    holding_seat_q,
+)
 
 Status = Registration.Status
-
-
-def _holding_seat(now, prefix="registrations__"):
-    return (
-        Q(**{f"{prefix}status": Status.CONFIRMED})
-        | Q(**{f"{prefix}status": Status.OFFERED, f"{prefix}expires_at__gt": now})
-        | Q(**{f"{prefix}status": Status.PENDING_APPROVAL, f"{prefix}expires_at__gt": now,
-               "pending_holds_seat": True})
-    )
 
 
 def with_seats(queryset, now=None):
     """Annotate ``seats_held`` on events: one aggregate, whatever the number of rows."""
     now = now or timezone.now()
-    return queryset.annotate(seats_held=Count("registrations", filter=_holding_seat(now)))
+    return queryset.annotate(seats_held=Count("registrations", filter=holding_seat_q(now)))
 
 
 def seats_left_of(event):
@@ -58,6 +56,19 @@ def event_get_for(user, pk):
     events = permissions.events_visible_to(
         user, Event.objects.select_related("program", "eligible_network")
     )
+    return get_object_or_404(with_seats(events), pk=pk)
+
+
+# What ``services.registration_create`` reads of the event it is given (it reads the rest
+# itself, under the event's lock).
+REGISTERING_FIELDS = ("pk", "status", "capacity", "waiting_list", "per_coalition_limit")
+
+
+def event_to_register_for(user, pk):
+    """The event someone registers for, if the user may see it (a draft is 404 to the
+    public), with its seats held and only ``REGISTERING_FIELDS``: the registration's rules
+    read the event again under its lock."""
+    events = permissions.events_visible_to(user, Event.objects.only(*REGISTERING_FIELDS))
     return get_object_or_404(with_seats(events), pk=pk)
 
 

@@ -36,6 +36,7 @@ from .models import (
     Notice,
     Registration,
     UnmatchedAttendee,
+    holding_seat_q,
 )
 
 logger = logging.getLogger(__name__)
@@ -190,15 +191,26 @@ def _lock_event(event_id, *, shared=False):
     one queues behind it, so a stream of newcomers never starves a cancellation, and the
     lock timeout bounds every wait.
     (Row locks would not do: a new ``FOR SHARE`` overtakes a waiting ``FOR UPDATE``.)"""
+    _take_event_lock(event_id, shared=shared)
+    # Read after the lock, in a new statement: it sees every change committed before.
+    return Event.objects.get(pk=event_id)
+
+
+def _take_event_lock(event_id, *, shared=False):
+    """The lock of ``_lock_event`` alone, for a caller that reads the event itself (after
+    it, in a statement of its own). One round trip: the lock timeout is set, for this
+    transaction only, in the same statement, before the lock is asked for (a select list
+    is evaluated in order). SQLite needs none: its transactions are IMMEDIATE (settings),
+    so they write one at a time from the start."""
+    if connection.vendor != "postgresql":
+        return
     try:
-        if connection.vendor != "postgresql":
-            return Event.objects.select_for_update().get(pk=event_id)  # SQLite: a no-op
+        lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
         with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = %s", [f"{settings.WORKSHOPS_LOCK_TIMEOUT}s"])
-            lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
-            cursor.execute(f"SELECT {lock}(%s, %s)", [EVENT_LOCK_SPACE, event_id])
-        # Read after the lock, in a new statement: it sees every change committed before.
-        return Event.objects.get(pk=event_id)
+            cursor.execute(
+                f"SELECT set_config('lock_timeout', %s, true), {lock}(%s, %s)",
+                [f"{settings.WORKSHOPS_LOCK_TIMEOUT}s", EVENT_LOCK_SPACE, event_id],
+            )
     except OperationalError as error:
         raise RegistrationBusy from error
 
@@ -295,34 +307,36 @@ def _joins_waiting_list(event, now):
 
 def _register(event_id, *, shared, coalition, email, name, actor, contact, now):
     with transaction.atomic():
-        event = _lock_event(event_id, shared=shared)
+        _take_event_lock(event_id, shared=shared)
         now = now or timezone.now()
+        # The event and everything the rules count, in one query: every round trip here is
+        # made while the event's lock is held, so it is paid once per registration, in a
+        # queue.
+        active = Q(registrations__status__in=Registration.ACTIVE_STATUSES)
+        event = Event.objects.annotate(
+            same_email=Count("registrations", filter=active & Q(
+                registrations__email__iexact=email)),
+            from_coalition=Count("registrations", filter=active & Q(
+                registrations__coalition=coalition)),
+            seats_held=Count("registrations", filter=holding_seat_q(now)),
+            people_waiting=Count("registrations",
+                                 filter=Q(registrations__status=Status.WAITING)),
+        ).get(pk=event_id)
         _check_open(event, now)
         problem = eligibility_problem(event, coalition)
         if problem:
             raise RegistrationError({"coalition": problem})
-        # Everything the rules count, in one query: every round trip here is made while
-        # the event's lock is held, so it is paid once per registration, in a queue.
-        taken = event.registrations.aggregate(
-            same_email=Count("pk", filter=Q(status__in=Registration.ACTIVE_STATUSES,
-                                            email__iexact=email)),
-            from_coalition=Count("pk", filter=Q(status__in=Registration.ACTIVE_STATUSES,
-                                                coalition=coalition)),
-            held=Count("pk", filter=Q(pk__in=Registration.objects.filter(event=event)
-                                      .holding_seat(now).values("pk"))),
-            waiting=Count("pk", filter=Q(status=Status.WAITING)),
-        )
-        if taken["same_email"]:
+        if event.same_email:
             raise RegistrationError({"email": f"{email} is already registered for this event."})
         limit = event.per_coalition_limit
-        if limit is not None and taken["from_coalition"] >= limit:
+        if limit is not None and event.from_coalition >= limit:
             raise RegistrationError({
                 "coalition": f"{coalition} already has {limit} "
                              f"{'person' if limit == 1 else 'people'} registered, the most "
                              f"one coalition may send to this event."
             })
-        left = None if event.capacity is None else max(0, event.capacity - taken["held"])
-        status = _entry_status(event, now, left, taken["waiting"])
+        left = None if event.capacity is None else max(0, event.capacity - event.seats_held)
+        status = _entry_status(event, now, left, event.people_waiting)
         if shared and (status != Status.WAITING or left or limit is not None):
             raise _SeatFree  # a seat to give, to them or to those before them
         registration = Registration(
@@ -355,10 +369,13 @@ def _register(event_id, *, shared, coalition, email, name, actor, contact, now):
         }[status], new=True)
         if registration.expires_at:
             _expire_at(event, registration.expires_at)
+        # The place on the waiting list as they joined it (1 first), for the answer.
+        registration.position = event.people_waiting + 1 if status == Status.WAITING else None
         if status == Status.WAITING and left:
             promoted = _fill_free_seats(event, actor=actor)
             if registration.pk in {p.pk for p in promoted}:  # their turn came at once
                 registration.refresh_from_db(fields=["status", "expires_at", "updated_at"])
+                registration.position = None
     return registration
 
 

@@ -176,9 +176,10 @@ class EventRegistrationsMixin:
         "coalition; a member registers themself; program staff register anyone for any "
         "coalition (`coalition` required). The answer's `status` says whether the person "
         "has a seat (`confirmed`), awaits approval (`pending_approval`) or waits "
-        "(`waiting`, with `position`). Refusals (closed, cancelled or draft event, e-mail "
-        "already registered, per-coalition limit, ineligible coalition, full without a "
-        "waiting list) are 400 with the pages' own message under the field concerned.",
+        "(`waiting`, with `position`, their place as they joined the list). Refusals "
+        "(closed, cancelled or draft event, e-mail already registered, per-coalition "
+        "limit, ineligible coalition, full without a waiting list) are 400 with the "
+        "pages' own message under the field concerned.",
         request=serializers.RegistrationCreateSerializer,
         responses={201: serializers.RegistrationSerializer, **_WRITE_ERRORS},
     ),
@@ -193,7 +194,7 @@ class RegistrationListView(JSONErrorsMixin, ContentETagMixin, EventRegistrations
         return api_selectors.registration_list(user=self.request.user, event=self.event)
 
     def create(self, request, *args, **kwargs):
-        event = self.event
+        event = selectors.event_to_register_for(request.user, self.kwargs["pk"])
         serializer = serializers.RegistrationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -202,9 +203,8 @@ class RegistrationListView(JSONErrorsMixin, ContentETagMixin, EventRegistrations
             services.registration_create, event=event, coalition=coalition,
             email=data["email"], name=data["name"], actor=request.user,
         )
-        body = self.get_serializer(
-            api_selectors.registration_get_for(request.user, event, registration.pk)
-        ).data
+        # The registration as the service left it, with its waiting place as it joined.
+        body = self.get_serializer(registration).data
         return Response(body, status=status.HTTP_201_CREATED, headers={
             "Location": request.build_absolute_uri(reverse(
                 "api:event-registration-detail", kwargs={"pk": event.pk, "rid": registration.pk}
