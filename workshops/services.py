@@ -199,16 +199,18 @@ def _lock_event(event_id, *, shared=False):
 def _take_event_lock(event_id, *, shared=False):
     """The lock of ``_lock_event`` alone, for a caller that reads the event itself (after
     it, in a statement of its own). One round trip: the lock timeout is set, for this
-    transaction only, in the same statement, before the lock is asked for (a select list
-    is evaluated in order). SQLite needs none: its transactions are IMMEDIATE (settings),
-    so they write one at a time from the start."""
+    transaction only, in the same statement, before the lock is asked for (a CASE evaluates
+    its condition first, as PostgreSQL documents; both functions are volatile, so neither
+    is evaluated at planning). SQLite needs none: its transactions are IMMEDIATE
+    (settings), so they write one at a time from the start."""
     if connection.vendor != "postgresql":
         return
     try:
         lock = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT set_config('lock_timeout', %s, true), {lock}(%s, %s)",
+                f"SELECT CASE WHEN set_config('lock_timeout', %s, true) IS NOT NULL "
+                f"THEN {lock}(%s, %s) END",
                 [f"{settings.WORKSHOPS_LOCK_TIMEOUT}s", EVENT_LOCK_SPACE, event_id],
             )
     except OperationalError as error:
@@ -263,7 +265,7 @@ def registration_create(*, event, coalition, email, name, actor, contact=None, n
     decided under the event's lock. One active registration per e-mail address and event.
 
     A newcomer to an event that looks full joins its waiting list under the shared lock
-    (``_lock_event``), side by side with others doing the same; if a seat turns out to be
+    (``_take_event_lock``), side by side with others doing the same; if a seat turns out to be
     free after all, they register again under the exclusive lock.
 
     ``now`` is the moment of registering: left out, it is now (the demo loader records
@@ -318,7 +320,7 @@ def _register(event_id, *, shared, coalition, email, name, actor, contact, now):
                 registrations__email__iexact=email)),
             from_coalition=Count("registrations", filter=active & Q(
                 registrations__coalition=coalition)),
-            seats_held=Count("registrations", filter=holding_seat_q(now)),
+            seats_taken=Count("registrations", filter=holding_seat_q(now)),
             people_waiting=Count("registrations",
                                  filter=Q(registrations__status=Status.WAITING)),
         ).get(pk=event_id)
@@ -335,7 +337,7 @@ def _register(event_id, *, shared, coalition, email, name, actor, contact, now):
                              f"{'person' if limit == 1 else 'people'} registered, the most "
                              f"one coalition may send to this event."
             })
-        left = None if event.capacity is None else max(0, event.capacity - event.seats_held)
+        left = None if event.capacity is None else max(0, event.capacity - event.seats_taken)
         status = _entry_status(event, now, left, event.people_waiting)
         if shared and (status != Status.WAITING or left or limit is not None):
             raise _SeatFree  # a seat to give, to them or to those before them
@@ -369,13 +371,10 @@ def _register(event_id, *, shared, coalition, email, name, actor, contact, now):
         }[status], new=True)
         if registration.expires_at:
             _expire_at(event, registration.expires_at)
-        # The place on the waiting list as they joined it (1 first), for the answer.
-        registration.position = event.people_waiting + 1 if status == Status.WAITING else None
         if status == Status.WAITING and left:
             promoted = _fill_free_seats(event, actor=actor)
             if registration.pk in {p.pk for p in promoted}:  # their turn came at once
                 registration.refresh_from_db(fields=["status", "expires_at", "updated_at"])
-                registration.position = None
     return registration
 
 

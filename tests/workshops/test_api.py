@@ -399,6 +399,31 @@ def test_people_past_capacity_wait_with_their_place(api, program, staff_user, co
     ]
 
 
+def test_a_newcomers_place_counts_those_promoted_as_they_joined(
+    api, program, staff_user, coalition
+):
+    # A lapsed offer let its seat go; the newcomer's registration passes it to the first
+    # person waiting, so the newcomer's place is counted after that, not before.
+    event = make_event(program, staff_user, capacity=1, offer_hours=24)
+    staff = api(staff_user)
+    for n in range(3):
+        staff.post(registrations_url(event), {"email": f"p{n}@example.org",
+                                              "name": f"Person {n}", "coalition": coalition.pk})
+    services.registration_cancel(
+        registration=Registration.objects.get(email="p0@example.org"), actor=staff_user)
+    Registration.objects.filter(email="p1@example.org").update(
+        expires_at=timezone.now() - timedelta(minutes=1))  # the offer lapsed, not swept yet
+
+    answer = staff.post(registrations_url(event), {"email": "p3@example.org",
+                                                   "name": "Person 3",
+                                                   "coalition": coalition.pk}).json()
+
+    assert Registration.objects.get(email="p2@example.org").status == "offered"
+    assert (answer["status"], answer["position"]) == ("waiting", 1)
+    now = staff.get(f"{registrations_url(event)}{answer['id']}/").json()
+    assert now["position"] == 1
+
+
 def test_a_lead_sees_only_their_coalitions_registrations_with_true_places(
     api, lead_user, program, staff_user, register, coalition, other_coalition
 ):

@@ -59,6 +59,20 @@ def _waiting_place():
     )
 
 
+def waiting_place_of(registration):
+    """The place of one registration on its event's waiting list (1 first; None when it
+    does not wait), by the order of ``_waiting_place``: one count, read after its commit."""
+    if registration.status != Status.WAITING:
+        return None
+    ahead = Registration.objects.filter(
+        event_id=registration.event_id, status=Status.WAITING,
+    ).filter(
+        Q(queued_at__lt=registration.queued_at)
+        | Q(queued_at=registration.queued_at, pk__lte=registration.pk)
+    ).count()
+    return max(ahead, 1)  # 0 only if it has just been promoted; its answer still says waiting
+
+
 def registration_list(*, user, event):
     """An event's registrations the user may see (all for staff and evaluators, their
     coalition's for a lead or member), each with its waiting place; one query."""

@@ -176,7 +176,7 @@ class EventRegistrationsMixin:
         "coalition; a member registers themself; program staff register anyone for any "
         "coalition (`coalition` required). The answer's `status` says whether the person "
         "has a seat (`confirmed`), awaits approval (`pending_approval`) or waits "
-        "(`waiting`, with `position`, their place as they joined the list). Refusals "
+        "(`waiting`, with `position`). Refusals "
         "(closed, cancelled or draft event, e-mail already registered, per-coalition "
         "limit, ineligible coalition, full without a waiting list) are 400 with the "
         "pages' own message under the field concerned.",
@@ -203,7 +203,8 @@ class RegistrationListView(JSONErrorsMixin, ContentETagMixin, EventRegistrations
             services.registration_create, event=event, coalition=coalition,
             email=data["email"], name=data["name"], actor=request.user,
         )
-        # The registration as the service left it, with its waiting place as it joined.
+        # The registration as the service left it, and its waiting place once committed.
+        registration.position = api_selectors.waiting_place_of(registration)
         body = self.get_serializer(registration).data
         return Response(body, status=status.HTTP_201_CREATED, headers={
             "Location": request.build_absolute_uri(reverse(
