@@ -11,10 +11,14 @@ run: install migrate demo
 	@echo "Serving web, worker and scheduler at http://127.0.0.1:8000 (Ctrl-C stops all three)"
 	$(BIN)/honcho start -f Procfile
 
+# Two test processes (pytest-xdist); the tests of real services run in one of them, in turn
+# (tests/conftest.py). TEST_PROCESSES=0 runs the suite in this process alone.
+TEST_PROCESSES ?= 2
+
 test: install
 	$(BIN)/ruff check .
 	$(MANAGE) makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_PROCESSES) --dist loadgroup
 
 install: $(VENV)/.installed node_modules/.installed
 

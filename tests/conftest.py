@@ -3,10 +3,18 @@
 A test marked ``postgres``, ``celery_worker`` or ``browser`` runs when its service is there.
 Without it the test is skipped with the reason, and the summary lists every such skip; with
 ``REQUIRE_SERVICES=1`` (CI) a missing service fails the test instead.
+
+``make test`` runs the suite in two processes (pytest-xdist, ``--dist loadgroup``). The tests
+marked for a service run one after another in one of them (the ``services`` group): they
+start Celery workers on the broker's one queue, time locks and drive Chromium. Each process
+has its own test database (pytest-django) and, with Redis, its own cache database, since
+tests clear the cache and count throttles.
 """
 
+import os
 import shutil
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -48,9 +56,30 @@ _service_state = {}
 _skipped_for_service = []
 
 
+# Redis database numbers of the cache of each test process under pytest-xdist (gw0, gw1, ...).
+XDIST_CACHE_DATABASE = 8
+
+
 def pytest_configure(config):
     # Ordinary tests run tasks eagerly; tests marked celery_worker switch to the real broker.
     celery_app.conf.task_always_eager = True
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    cache = settings.CACHES["default"]
+    if worker and cache["BACKEND"].endswith("RedisCache"):
+        parts = urlsplit(cache["LOCATION"])
+        number = XDIST_CACHE_DATABASE + int(worker.removeprefix("gw"))
+        location = urlunsplit(parts._replace(path=f"/{number}"))
+        os.environ["CACHE_URL"] = location  # and for the workers the tests start
+        override_settings(CACHES={"default": {**cache, "LOCATION": location}}).enable()
+
+
+SERVICE_GROUP = pytest.mark.xdist_group("services")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if any(item.get_closest_marker(marker) for marker in SERVICES):
+            item.add_marker(SERVICE_GROUP)
 
 
 def pytest_runtest_setup(item):
@@ -65,8 +94,16 @@ def pytest_runtest_setup(item):
         reason = f"{marker}: {why}"
         if settings.REQUIRE_SERVICES:
             pytest.fail(f"REQUIRE_SERVICES=1 but {reason}", pytrace=False)
-        _skipped_for_service.append((item.nodeid, reason))
         pytest.skip(reason)
+
+
+def pytest_runtest_logreport(report):
+    # Here, not in the setup above: under pytest-xdist the reports reach the main process,
+    # which writes the summary.
+    if report.skipped and isinstance(report.longrepr, tuple | list):
+        reason = report.longrepr[2].removeprefix("Skipped: ")
+        if reason.split(":", 1)[0] in SERVICES:
+            _skipped_for_service.append((report.nodeid, reason))
 
 
 def pytest_terminal_summary(terminalreporter):
