@@ -10,7 +10,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 from django.urls import reverse
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from accounts.roles import EVALUATOR, PROGRAM_STAFF, roles_sync
 from tests import factories
@@ -32,6 +32,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 10_000
+# Assertions wait as long as actions do (their own default is 5 s): the browser tests run
+# beside the other test process (make test), on a busy machine.
+expect.set_options(timeout=TIMEOUT_MS)
 
 _axe = Axe()
 
