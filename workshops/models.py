@@ -204,15 +204,17 @@ class Event(TimeStampedModel):
         return "open"
 
 
-def holding_seat_q(now, prefix="registrations__"):
-    """The filter, on events, of their registrations that take a seat at ``now`` (as
-    ``RegistrationQuerySet.holding_seat``), for counting them in an event's own query."""
+def holding_seat_q(now, *, registration="registrations__", event=""):
+    """The registrations that take a seat at ``now``: confirmed, and offers and pending
+    approvals that have not expired (a pending one only where the event says it holds a
+    seat). As a filter on events (the default: for counting them in an event's own query),
+    or, with ``registration=""`` and ``event="event__"``, on registrations."""
     Status = Registration.Status
     return (
-        Q(**{f"{prefix}status": Status.CONFIRMED})
-        | Q(**{f"{prefix}status": Status.OFFERED, f"{prefix}expires_at__gt": now})
-        | Q(**{f"{prefix}status": Status.PENDING_APPROVAL, f"{prefix}expires_at__gt": now,
-               "pending_holds_seat": True})
+        Q(**{f"{registration}status": Status.CONFIRMED})
+        | Q(**{f"{registration}status": Status.OFFERED, f"{registration}expires_at__gt": now})
+        | Q(**{f"{registration}status": Status.PENDING_APPROVAL,
+               f"{registration}expires_at__gt": now, f"{event}pending_holds_seat": True})
     )
 
 
@@ -221,14 +223,9 @@ class RegistrationQuerySet(models.QuerySet):
         return self.filter(status__in=Registration.ACTIVE_STATUSES)
 
     def holding_seat(self, now=None):
-        """Registrations that take a seat now: confirmed, and offers and pending approvals
-        that have not expired (a pending one only where the event says it holds a seat)."""
-        now = now or timezone.now()
+        """Registrations that take a seat now (``holding_seat_q``)."""
         return self.filter(
-            Q(status=Registration.Status.CONFIRMED)
-            | Q(status=Registration.Status.OFFERED, expires_at__gt=now)
-            | Q(status=Registration.Status.PENDING_APPROVAL, expires_at__gt=now,
-                event__pending_holds_seat=True)
+            holding_seat_q(now or timezone.now(), registration="", event="event__")
         )
 
     def waiting(self):

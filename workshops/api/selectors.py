@@ -42,16 +42,22 @@ def event_get_for(user, pk):
     return get_object_or_404(event_list(user=user), pk=pk)
 
 
+def _waiting_up_to(event, queued_at, pk):
+    """The registrations waiting for ``event`` that queued before the one queued at
+    ``queued_at`` with ``pk`` (in the list's order), and that one."""
+    return Registration.objects.filter(event=event, status=Status.WAITING).filter(
+        Q(queued_at__lt=queued_at) | Q(queued_at=queued_at, pk__lte=pk)
+    )
+
+
 def _waiting_place():
     """A waiting registration's place on its event's list (1 first): the waiting rows of
     the event queued before it, plus itself. A correlated count over the whole list, so a
     lead who sees only their coalition's rows still gets the true place."""
-    ahead = Registration.objects.filter(
-        event=OuterRef("event"), status=Status.WAITING,
-    ).filter(
-        Q(queued_at__lt=OuterRef("queued_at"))
-        | Q(queued_at=OuterRef("queued_at"), pk__lte=OuterRef("pk"))
-    ).order_by().values("event").annotate(n=Count("pk")).values("n")
+    ahead = (
+        _waiting_up_to(OuterRef("event"), OuterRef("queued_at"), OuterRef("pk"))
+        .order_by().values("event").annotate(n=Count("pk")).values("n")
+    )
     return Case(
         When(status=Status.WAITING,
              then=Coalesce(Subquery(ahead, output_field=IntegerField()), Value(1))),
@@ -61,16 +67,11 @@ def _waiting_place():
 
 def waiting_place_of(registration):
     """The place of one registration on its event's waiting list (1 first; None when it
-    does not wait), by the order of ``_waiting_place``: one count, read after its commit."""
+    does not wait), as ``_waiting_place`` counts it: one count, read after its commit."""
     if registration.status != Status.WAITING:
         return None
-    ahead = Registration.objects.filter(
-        event_id=registration.event_id, status=Status.WAITING,
-    ).filter(
-        Q(queued_at__lt=registration.queued_at)
-        | Q(queued_at=registration.queued_at, pk__lte=registration.pk)
-    ).count()
-    return max(ahead, 1)  # 0 only if it has just been promoted; its answer still says waiting
+    place = _waiting_up_to(registration.event_id, registration.queued_at, registration.pk)
+    return max(place.count(), 1)  # 0 only if it has just been promoted: it still says waiting
 
 
 def registration_list(*, user, event):
