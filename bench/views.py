@@ -1,4 +1,6 @@
-"""The baseline: the least a Django view can do to answer the measure list's first page."""
+"""The benchmarks' baselines: the least a Django view can do to answer the measure list's
+first page (``python -m bench``) or to take a registration (``python -m bench
+registrations``), and the registrations API's floor."""
 
 import json
 

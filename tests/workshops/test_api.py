@@ -6,6 +6,8 @@ from datetime import UTC, timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import ApiToken
@@ -663,6 +665,44 @@ def test_the_event_list_answers_in_constant_queries(client, api, program, staff_
     grow(20)
     many, _ = count_queries(client, EVENTS, **member.headers)
     assert few == many
+
+
+def test_registering_answers_in_constant_queries_reading_the_event_twice(
+    api, program, staff_user, coalition
+):
+    # The event is read before the lock with only what choosing the lock's form needs, and
+    # again under the lock with every count; a field the first read left out would cost a
+    # query of its own.
+    event = make_event(program, staff_user, capacity=2)
+    staff = api(staff_user)
+    counter = iter(range(1000))
+
+    def grow(n):
+        for _ in range(n):
+            services.registration_create(event=event, coalition=coalition,
+                                         email=f"p{next(counter)}@example.org", name="P",
+                                         actor=staff_user)
+
+    def register():
+        n = next(counter)
+        with CaptureQueriesContext(connection) as context:
+            response = staff.post(registrations_url(event), {
+                "email": f"p{n}@example.org", "name": f"P {n}", "coalition": coalition.pk})
+        assert response.status_code == 201, response.content
+        return response.json(), [query["sql"] for query in context.captured_queries]
+
+    grow(5)
+    register()  # the token's first use is recorded once
+    first, few = register()
+    grow(45)
+    last, many = register()
+
+    assert (first["status"], first["position"]) == ("waiting", 5)
+    assert (last["status"], last["position"]) == ("waiting", 51)
+    assert len(few) == len(many), "\n".join(many)
+    event_reads = [sql for sql in many if sql.startswith("SELECT")
+                   and 'FROM "workshops_event"' in sql]
+    assert len(event_reads) == 2, event_reads
 
 
 def test_the_registration_list_answers_in_constant_queries(client, api, program, staff_user,
