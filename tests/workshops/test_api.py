@@ -667,6 +667,19 @@ def test_the_event_list_answers_in_constant_queries(client, api, program, staff_
     assert few == many
 
 
+def registrations_maker(event, coalition, actor, counter):
+    """``grow(n)``: register ``n`` more people for ``event``, their addresses numbered from
+    ``counter``."""
+
+    def grow(n):
+        for _ in range(n):
+            services.registration_create(event=event, coalition=coalition,
+                                         email=f"p{next(counter)}@example.org", name="P",
+                                         actor=actor)
+
+    return grow
+
+
 def test_registering_answers_in_constant_queries_reading_the_event_twice(
     api, program, staff_user, coalition
 ):
@@ -676,12 +689,7 @@ def test_registering_answers_in_constant_queries_reading_the_event_twice(
     event = make_event(program, staff_user, capacity=2)
     staff = api(staff_user)
     counter = iter(range(1000))
-
-    def grow(n):
-        for _ in range(n):
-            services.registration_create(event=event, coalition=coalition,
-                                         email=f"p{next(counter)}@example.org", name="P",
-                                         actor=staff_user)
+    grow = registrations_maker(event, coalition, staff_user, counter)
 
     def register():
         n = next(counter)
@@ -709,12 +717,7 @@ def test_the_registration_list_answers_in_constant_queries(client, api, program,
                                                            lead_user, coalition):
     event = make_event(program, staff_user, capacity=3)
     counter = iter(range(1000))
-
-    def grow(n):
-        for _ in range(n):
-            services.registration_create(event=event, coalition=coalition,
-                                         email=f"p{next(counter)}@example.org", name="P",
-                                         actor=staff_user)
+    grow = registrations_maker(event, coalition, staff_user, counter)
 
     client.force_login(lead_user)
     assert assert_constant(client, registrations_url(event), grow) <= 6
